@@ -1,0 +1,57 @@
+"""Typed handler context: handlers reach the store and summarizer as attributes, not dict keys."""
+
+from __future__ import annotations
+
+from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
+
+from bot.config import Settings
+from bot.store import Store
+from bot.summarize import Summarizer
+
+
+class Resources:
+    """What the handlers share (the application's bot_data).
+
+    PTB creates it with no arguments; `build_application` fills it in, the store is opened
+    in post_init and closed in post_shutdown.
+    """
+
+    settings: Settings
+    store: Store
+    summarizer: Summarizer
+
+
+class NewsContext(
+    CallbackContext[ExtBot[None], dict[object, object], dict[object, object], Resources]
+):
+    """CallbackContext with typed access to the shared resources."""
+
+    @property
+    def resources(self) -> Resources:
+        """The shared resources (bot_data)."""
+        return self.bot_data
+
+    @property
+    def store(self) -> Store:
+        """The article store."""
+        return self.bot_data.store
+
+    @property
+    def summarizer(self) -> Summarizer:
+        """The summarizer service."""
+        return self.bot_data.summarizer
+
+    @property
+    def settings(self) -> Settings:
+        """The settings the application was built with."""
+        return self.bot_data.settings
+
+
+NewsApp = Application[
+    ExtBot[None],
+    NewsContext,
+    dict[object, object],
+    dict[object, object],
+    Resources,
+    JobQueue[NewsContext],
+]

@@ -1,0 +1,39 @@
+"""`newsbot eval`: turn the parsed command line into a report on standard output."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from bot.evaluate.datasets import DatasetError
+from bot.evaluate.harness import evaluate
+from bot.evaluate.report import as_json, table
+
+
+def _positive(value: int | None, option: str) -> None:
+    """Refuse a zero or negative count."""
+    if value is not None and value < 1:
+        raise DatasetError(f"{option} must be at least 1, not {value}")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Evaluate as the arguments say; print a table, or JSON with notes on standard error."""
+    _positive(args.sentences, "--sentences")
+    _positive(args.words, "--words")
+    _positive(args.limit, "--limit")
+    methods = [m.strip() for m in (args.methods or "").split(",") if m.strip()] or None
+    report = evaluate(
+        Path(args.dataset),
+        sentences=args.sentences,
+        words=args.words,
+        limit=args.limit,
+        methods=methods,
+    )
+    if args.json:
+        print(as_json(report))
+        for note in report.notes:
+            print(f"note: {note}", file=sys.stderr)
+    else:
+        print(table(report))
+    return 0

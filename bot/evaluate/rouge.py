@@ -1,0 +1,120 @@
+"""ROUGE as the literature reports it, and the greedy extractive oracle.
+
+Scores come from `rouge-score` (ROUGE-1, ROUGE-2 and ROUGE-Lsum F1, Porter stemming), with one
+sentence per line in both texts for ROUGE-Lsum, times 100. Its tokenizer is reused with a
+cached stemmer: same tokens, without re-stemming every word of every candidate.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from nltk.stem import porter
+from rouge_score import rouge_scorer, tokenize, tokenizers
+
+TYPES = ("rouge1", "rouge2", "rougeLsum")
+_porter = porter.PorterStemmer()
+
+
+@lru_cache(maxsize=1 << 18)
+def _stem(word: str) -> str:
+    """Porter stem of a word, once per process."""
+    return str(_porter.stem(word))
+
+
+class _CachedStemmer:
+    """What rouge-score's tokenizer asks of a stemmer: a `stem` method."""
+
+    def stem(self, word: str) -> str:
+        """The Porter stem."""
+        return _stem(word)
+
+
+class CachedTokenizer(tokenizers.Tokenizer):  # type: ignore[misc]
+    """rouge-score's default tokenizer with use_stemmer=True, stems cached."""
+
+    def tokenize(self, text: str) -> list[str]:
+        """Lower-cased alphanumeric tokens, words over 3 letters stemmed."""
+        return list(tokenize.tokenize(text, _CachedStemmer()))
+
+
+@dataclass(frozen=True, slots=True)
+class Scores:
+    """ROUGE F1 × 100."""
+
+    rouge1: float
+    rouge2: float
+    rougeLsum: float
+
+
+class Rouge:
+    """Scores summaries against references, sentence lists in, F1 × 100 out."""
+
+    def __init__(self) -> None:
+        self._scorer = rouge_scorer.RougeScorer(list(TYPES), tokenizer=CachedTokenizer())
+
+    def score(self, summary: Sequence[str], reference: Sequence[str]) -> Scores:
+        """ROUGE-1/2/Lsum F1 of a summary, both given one sentence per item."""
+        result = self._scorer.score("\n".join(reference), "\n".join(summary))
+        return Scores(*(100.0 * result[kind].fmeasure for kind in TYPES))
+
+
+Gram = tuple[str, ...]
+
+
+def _ngrams(tokens: Sequence[str], n: int) -> Counter[Gram]:
+    """The n-grams of a token list, counted."""
+    return Counter(tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
+
+
+def _f1(overlap: int, predicted: int, target: int) -> float:
+    """F1 from an overlap count and the two totals, as rouge-score computes it."""
+    if overlap == 0 or predicted == 0 or target == 0:
+        return 0.0
+    precision, recall = overlap / predicted, overlap / target
+    return 2 * precision * recall / (precision + recall)
+
+
+def _gain(summary: Sequence[Counter[Gram]], reference: Sequence[Counter[Gram]]) -> float:
+    """ROUGE-1 F1 + ROUGE-2 F1 of summary n-gram counts against the reference's."""
+    total = 0.0
+    for predicted, target in zip(summary, reference, strict=True):
+        overlap = sum((predicted & target).values())
+        total += _f1(overlap, predicted.total(), target.total())
+    return total
+
+
+def greedy_oracle(
+    sentences: Sequence[str], reference: str, count: int | None = None, words: int | None = None
+) -> list[str]:
+    """Sentences picked greedily for ROUGE-1 + ROUGE-2 against the reference, in pick order.
+
+    Stops when nothing improves the score, after `count` sentences, or once `words` is reached.
+    """
+    tokenizer = CachedTokenizer()
+    grams = []
+    for sentence in sentences:
+        tokens = tokenizer.tokenize(sentence)
+        grams.append((_ngrams(tokens, 1), _ngrams(tokens, 2)))
+    ref_tokens = tokenizer.tokenize(reference)
+    target = (_ngrams(ref_tokens, 1), _ngrams(ref_tokens, 2))
+    summary: tuple[Counter[Gram], Counter[Gram]] = (Counter(), Counter())
+    picked: list[int] = []
+    best, length = 0.0, 0
+    while (count is None or len(picked) < count) and (words is None or length < words):
+        gains = {
+            i: _gain((summary[0] + g[0], summary[1] + g[1]), target)
+            for i, g in enumerate(grams)
+            if i not in picked
+        }
+        index = max(gains, key=gains.__getitem__, default=-1)  # the first best on ties
+        if index < 0 or gains[index] <= best:
+            break
+        best = gains[index]
+        picked.append(index)
+        summary = (summary[0] + grams[index][0], summary[1] + grams[index][1])
+        length += len(sentences[index].split())
+    return [sentences[i] for i in picked]

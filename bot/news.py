@@ -1,0 +1,46 @@
+"""The bot's use cases: find stored news and summarize it. Handlers call these, nothing else."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from bot.context import Resources
+from bot.models import Article, ArticleSummary, Count, TopicSummary
+
+_INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_SPACE = re.compile(r"\s+")
+
+
+def clean_query(raw: str) -> str:
+    """User text made safe to search for: no control or invisible marks, single spaces."""
+    text = raw.encode("utf-8", "replace").decode("utf-8")  # lone surrogates become "?"
+    text = _INVISIBLE.sub("", text)
+    text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
+    return _SPACE.sub(" ", text).strip()
+
+
+async def summarize_topic(resources: Resources, query: str) -> TopicSummary:
+    """The most relevant recent articles on `query`, each summarized (none found: no items)."""
+    settings = resources.settings
+    articles = await resources.store.search(query, limit=settings.topic_articles)
+    return await resources.summarizer.topic(query, articles)
+
+
+async def summarize_article(resources: Resources, article_id: int) -> ArticleSummary | None:
+    """One stored article's summary, or None when the id is unknown."""
+    article = await resources.store.get_article(article_id)
+    if article is None:
+        return None
+    return await resources.summarizer.article(article)
+
+
+async def latest(resources: Resources, count: int) -> list[Article]:
+    """The `count` newest articles."""
+    return await resources.store.latest(limit=count)
+
+
+async def coverage(resources: Resources) -> tuple[int, list[Count], list[Count]]:
+    """How many articles are stored, from which sources, on which frequent topics."""
+    store = resources.store
+    return await store.count_articles(), await store.source_counts(), await store.tag_counts()

@@ -1,0 +1,176 @@
+"""Text analysis for full-text search: the stemmed index text and safe FTS5 MATCH expressions.
+
+The FTS5 table never sees raw text. Both articles and queries go through the same analyzer:
+words are lowercased and stemmed with Snowball, the stemmer chosen per word by its script
+(Cyrillic → Russian, Latin → English); other scripts are kept as they are, and CJK text is
+indexed one character per token so Chinese can be searched by (bigram) phrases.
+User input only ever reaches FTS5 as double-quoted runs of letters and digits, so words like
+AND, NEAR or a stray quote are plain words, never query syntax.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import threading
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Protocol
+
+import snowballstemmer
+
+MAX_QUERY_TERMS = 32
+# Users type a topic, not an essay: analyzing more than this would only slow the query down.
+_MAX_QUERY_CHARS = 2000
+
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
+# A run of CJK characters, or a run of other letters and digits (no underscore).
+_RUN = re.compile(rf"[{_CJK}]+|[^\W_{_CJK}]+")
+_CJK_RUN = re.compile(rf"[{_CJK}]")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_LATIN = re.compile(r"[a-z\u00c0-\u024f]")
+
+# Oblique endings tried on a Russian query word, by the word's ending. Snowball reads some
+# noun forms as adjectives ("китай" → "кита" but "китая" → "кит"), so a query word is also
+# stemmed in a few declined forms and any form whose stem differs is searched as well.
+_RU_PARADIGMS: tuple[tuple[str, int, tuple[str, ...]], ...] = (
+    ("й", 1, ("я", "ю", "ем", "е", "и")),
+    ("ь", 1, ("я", "ю", "ем", "е", "и")),
+    ("а", 1, ("ы", "е", "у", "ой")),
+    ("я", 1, ("и", "ю", "ей")),
+    ("ю", 1, ("й", "я", "а")),
+    ("ы", 1, ("ов", "ам", "ах")),
+    ("и", 1, ("й", "ям", "ях")),
+    ("о", 1, ("а", "у", "ом", "е")),
+)
+_RU_VOWELS = frozenset("аеёиоуыэюяйь")
+_MAX_VARIANTS = 3
+
+_STOP_WORDS_TEXT = """
+    a an and are as at be been but by for from had has have he her his i if in into is it its
+    of on or our she so than that the their them then there these they this to was we were
+    what when where which who will with you your about after all also can do not no more
+    и в во не что он на я с со как а то все она так его но да ты к у же вы за бы по только
+    ее её мне было вот от меня еще ещё нет о из ему теперь когда даже ну вдруг ли если уже
+    или ни быть был него до вас нибудь опять уж вам ведь там потом себя ничего ей может
+    они тут где есть надо ней для мы тебя их чем была сам чтоб без будто чего раз тоже
+    себе под будет ж тогда кто этот того потому этого какой совсем ним здесь этом один
+    почти мой тем чтобы нее сейчас были куда зачем всех никогда можно при наконец два об
+    другой хоть после над больше тот через эти нас про всего них какая много разве три
+    эту моя впрочем хорошо свою этой перед иногда лучше чуть том нельзя такой им более
+    всегда конечно всю между это также
+"""
+STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
+
+_local = threading.local()
+
+
+class _Stemmer(Protocol):
+    """The part of a Snowball stemmer that we use."""
+
+    def stemWord(self, word: str) -> str:
+        """The stem of one lowercased word."""
+
+
+def _stemmer(language: str) -> _Stemmer:
+    """This thread's Snowball stemmer for `language` (stemmer objects are not thread-safe)."""
+    cache: dict[str, _Stemmer] | None = getattr(_local, "stemmers", None)
+    if cache is None:
+        cache = _local.stemmers = {}
+    if language not in cache:
+        cache[language] = snowballstemmer.stemmer(language)
+    return cache[language]
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """The index form of one lowercased word: Snowball stem by script, else the word."""
+    if _CYRILLIC.search(word):
+        return _stemmer("russian").stemWord(word)
+    if _LATIN.search(word):
+        return _stemmer("english").stemWord(word)
+    return word
+
+
+def _runs(text: str) -> Iterator[str]:
+    """Lowercased runs of CJK characters or of other letters and digits, in order."""
+    for match in _RUN.finditer(text):
+        yield match.group().lower().replace("ё", "е")
+
+
+def _is_cjk(run: str) -> bool:
+    """Whether a run (from `_runs`) is CJK text."""
+    return _CJK_RUN.match(run) is not None
+
+
+def index_text(text: str) -> str:
+    """The analyzed copy of `text` that the FTS5 table indexes: space-separated tokens."""
+    tokens: list[str] = []
+    for run in _runs(text):
+        if _is_cjk(run):
+            tokens.extend(run)
+        else:
+            tokens.append(stem(run))
+    return " ".join(tokens)
+
+
+def _russian_variants(word: str) -> list[str]:
+    """Stems of the word and of a few of its declined forms, the word's own stem first."""
+    stems = [stem(word)]
+    if len(word) < 4:
+        return stems
+    for ending, cut, endings in _RU_PARADIGMS:
+        if word.endswith(ending):
+            stems += [stem(word[:-cut] + extra) for extra in endings]
+            break
+    else:
+        if word[-1] not in _RU_VOWELS:
+            stems += [stem(word + extra) for extra in ("а", "у", "ом", "е")]
+    unique = list(dict.fromkeys(s for s in stems if s == stems[0] or len(s) >= 3))
+    return unique[: 1 + _MAX_VARIANTS]
+
+
+def _cjk_phrases(run: str) -> list[str]:
+    """A CJK query run as overlapping two-character phrases (one character stays one)."""
+    if len(run) == 1:
+        return [run]
+    return [f"{a} {b}" for a, b in itertools.pairwise(run)]
+
+
+def query_terms(query: str, max_terms: int = MAX_QUERY_TERMS) -> list[list[str]]:
+    """The query's words, each as its alternative index phrases, stop words left out."""
+    terms: list[list[str]] = []
+    seen: set[str] = set()
+    for run in _runs(query[:_MAX_QUERY_CHARS]):
+        if run in seen or run in STOP_WORDS:
+            continue
+        seen.add(run)
+        if _is_cjk(run):
+            terms.extend([phrase] for phrase in _cjk_phrases(run))
+        elif _CYRILLIC.search(run):
+            terms.append(_russian_variants(run))
+        else:
+            terms.append([stem(run)])
+        if len(terms) >= max_terms:
+            return terms[:max_terms]
+    return terms
+
+
+def _quoted(phrases: list[str]) -> str:
+    """Alternative phrases as one FTS5 expression: each double-quoted, OR-ed."""
+    inner = " OR ".join(f'"{phrase}"' for phrase in phrases)
+    return f"({inner})" if len(phrases) > 1 else inner
+
+
+def match_all(terms: list[list[str]]) -> str:
+    """FTS5 MATCH expression for articles that contain every term (in any of its forms).
+
+    `terms` comes from `query_terms`: every phrase holds only letters, digits and spaces and
+    is double-quoted here, so nothing in the user's input can act as FTS5 syntax.
+    """
+    return " AND ".join(_quoted(term) for term in terms)
+
+
+def match_any(terms: list[list[str]]) -> str:
+    """FTS5 MATCH expression for articles that contain at least one of the terms."""
+    return _quoted(list(dict.fromkeys(phrase for term in terms for phrase in term)))

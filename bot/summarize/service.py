@@ -1,0 +1,159 @@
+"""The summarization service handlers call: text, article and topic summaries, sync and async.
+
+The CPU work is synchronous; the `article` and `topic` coroutines run it on a worker thread
+with `asyncio.to_thread` so the bot's event loop keeps answering.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+
+from bot.models import Article, ArticleSummary, TopicSummary
+from bot.summarize.document import (
+    Paragraphs,
+    build_document,
+    cap_sentences,
+    count_sentences,
+    drop_fragments,
+    parse_paragraphs,
+    sentence_texts,
+)
+from bot.summarize.language import detect_language
+from bot.summarize.registry import (
+    DEFAULT_METHOD,
+    Length,
+    build_summarizer,
+    parse_length,
+    resolve_count,
+    resolve_method,
+    sentence_cap,
+)
+from bot.summarize.tokenizer import make_tokenizer
+from bot.summarize.topic import DEFAULT_TOPIC, TOPIC_WORDS, Pick, TopicPicks, pick_sentences
+
+logger = logging.getLogger(__name__)
+
+
+def _capped(paragraphs: Paragraphs, method: str) -> Paragraphs:
+    """The paragraphs cut to the method's sentence budget, logging when that drops sentences."""
+    cap, total = sentence_cap(method), count_sentences(paragraphs)
+    if total <= cap:
+        return paragraphs
+    logger.info("%s reads the first %d of %d sentences (its sentence budget)", method, cap, total)
+    return cap_sentences(paragraphs, cap)
+
+
+def _position(pick: Pick) -> int:
+    """Where a picked sentence stands in its article."""
+    return pick.position
+
+
+def _stories(articles: Sequence[Article], chosen: TopicPicks) -> tuple[ArticleSummary, ...]:
+    """The chosen sentences grouped by story, each story's in document order."""
+    told: list[ArticleSummary] = []
+    untold: list[ArticleSummary] = []
+    for story in chosen.stories:
+        picks = sorted((p for p in chosen.picks if p.article == story[0]), key=_position)
+        item = ArticleSummary(
+            article=articles[story[0]],
+            sentences=tuple(p.text for p in picks),
+            also=tuple(articles[i] for i in story[1:]),
+        )
+        (told if picks else untold).append(item)
+    return (*told, *untold)
+
+
+class Summarizer:
+    """Extractive summaries with one configured method and length; safe to share across threads."""
+
+    def __init__(self, method: str = DEFAULT_METHOD, sentences: Length = 3) -> None:
+        self._method = resolve_method(method)
+        self._sentences = parse_length(sentences)
+
+    @property
+    def method(self) -> str:
+        """The registered name of the default method."""
+        return self._method
+
+    @property
+    def sentences(self) -> Length:
+        """The default summary length."""
+        return self._sentences
+
+    def summarize_text(
+        self,
+        text: str,
+        *,
+        language: str | None = None,
+        sentences: Length | None = None,
+        method: str | None = None,
+        title: str | None = None,
+    ) -> list[str]:
+        """The summary sentences of a text, in document order; short texts come back whole."""
+        if not text.strip():
+            return []
+        language = language or detect_language(text)
+        tokenizer = make_tokenizer(language)
+        paragraphs = parse_paragraphs(text, tokenizer, title)
+        total = count_sentences(paragraphs)
+        count = resolve_count(self._sentences if sentences is None else sentences, total)
+        if total <= count:
+            return [str(s) for paragraph in paragraphs for s in paragraph]
+        candidates = drop_fragments(paragraphs)
+        if count_sentences(candidates) <= count:
+            return [str(s) for paragraph in candidates for s in paragraph]
+        name = resolve_method(method or self._method)
+        candidates = _capped(candidates, name)
+        summarizer = build_summarizer(name, language)
+        document = build_document(candidates, tokenizer, title)
+        return sentence_texts(summarizer(document, count))
+
+    def summarize_article(
+        self, article: Article, sentences: Length | None = None
+    ) -> ArticleSummary:
+        """The summary of one stored article, in its own language; the title is never a sentence."""
+        picked = self.summarize_text(
+            article.text,
+            language=article.language or None,
+            sentences=sentences,
+            title=article.title,
+        )
+        return ArticleSummary(article=article, sentences=tuple(picked))
+
+    def summarize_topic(
+        self,
+        query: str,
+        articles: Sequence[Article],
+        sentences_per_article: Length = 2,
+        *,
+        words: int = TOPIC_WORDS,
+    ) -> TopicSummary:
+        """One item per story: sentences picked across stories, within `words` words.
+
+        Articles carrying the same text form one story, shown once with the others as `also`.
+        A story gives at most `sentences_per_article` sentences (a percentage is of the
+        sentences read per article). Stories keep the store's order; those the word budget
+        left without sentences come last, with none.
+        """
+        per_story = resolve_count(sentences_per_article, DEFAULT_TOPIC.per_article)
+        chosen = pick_sentences(articles, words=words, per_story=per_story, query=query)
+        return TopicSummary(query=query, items=_stories(articles, chosen))
+
+    async def article(self, article: Article, sentences: Length | None = None) -> ArticleSummary:
+        """`summarize_article` on a worker thread."""
+        return await asyncio.to_thread(self.summarize_article, article, sentences)
+
+    async def topic(
+        self,
+        query: str,
+        articles: Sequence[Article],
+        sentences_per_article: Length = 2,
+        *,
+        words: int = TOPIC_WORDS,
+    ) -> TopicSummary:
+        """`summarize_topic` on a worker thread."""
+        return await asyncio.to_thread(
+            self.summarize_topic, query, articles, sentences_per_article, words=words
+        )

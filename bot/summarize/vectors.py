@@ -1,0 +1,87 @@
+"""Sentence vectors for our own summarizers: stemmed content terms, tf-idf rows and cosines.
+
+Everything past the word lists is numpy/scipy: a sparse count matrix, idf weights, L2-normalized
+rows and one sparse product for all the cosines, so no step is a Python loop over sentence pairs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+import numpy as np
+import numpy.typing as npt
+from scipy import sparse
+
+from bot.summarize.lexicon import Stemmer
+
+Matrix = npt.NDArray[np.float64]
+Ints = npt.NDArray[np.int64]
+Mask = npt.NDArray[np.bool_]
+Terms = tuple[str, ...]
+
+
+def content_terms(words: Iterable[str], stem: Stemmer, stop: frozenset[str]) -> Terms:
+    """Stems of the words that carry content: lower-cased, stop words and 1-letter words dropped.
+
+    A single CJK ideograph is a word of its own, so the length rule spares non-ASCII letters.
+    """
+    terms = []
+    for word in words:
+        lower = word.lower()
+        if lower in stop or (len(lower) < 2 and lower.isascii()):
+            continue
+        terms.append(stem(lower))
+    return tuple(terms)
+
+
+def vocabulary(term_lists: Iterable[Sequence[str]]) -> dict[str, int]:
+    """A column index for every distinct term, in order of first appearance."""
+    index: dict[str, int] = {}
+    for terms in term_lists:
+        for term in terms:
+            index.setdefault(term, len(index))
+    return index
+
+
+def count_matrix(
+    term_lists: Sequence[Sequence[str]], columns: Mapping[str, int]
+) -> sparse.csr_matrix:
+    """Rows of term counts (terms outside `columns` are ignored)."""
+    indptr = [0]
+    indices: list[int] = []
+    for terms in term_lists:
+        indices.extend(columns[t] for t in terms if t in columns)
+        indptr.append(len(indices))
+    data = np.ones(len(indices), dtype=np.float64)
+    shape = (len(term_lists), max(len(columns), 1))
+    counts = sparse.csr_matrix((data, np.asarray(indices, dtype=np.int32), indptr), shape=shape)
+    counts.sum_duplicates()
+    return counts
+
+
+def idf_weights(counts: sparse.csr_matrix) -> Matrix:
+    """Smoothed inverse document frequency of each column, rows taken as the documents."""
+    document_frequency = np.bincount(counts.indices, minlength=counts.shape[1])
+    rows = counts.shape[0]
+    return np.asarray(np.log((1.0 + rows) / (1.0 + document_frequency)) + 1.0, dtype=np.float64)
+
+
+def normalize_rows(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
+    """Rows scaled to unit length (empty rows stay zero)."""
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    norms[norms == 0.0] = 1.0
+    return sparse.csr_matrix(sparse.diags(1.0 / norms) @ matrix)
+
+
+def tfidf(counts: sparse.csr_matrix, idf: Matrix | None = None) -> sparse.csr_matrix:
+    """Unit-length tf-idf rows (sublinear tf); idf from the rows themselves unless given."""
+    weights = idf_weights(counts) if idf is None else idf
+    logged = counts.copy()
+    logged.data = 1.0 + np.log(logged.data)
+    return normalize_rows(sparse.csr_matrix(logged @ sparse.diags(weights)))
+
+
+def cosine_matrix(rows: sparse.csr_matrix, others: sparse.csr_matrix | None = None) -> Matrix:
+    """Dense cosine similarities between unit-length rows (of `rows` and `others`)."""
+    product = rows @ (rows if others is None else others).T
+    return np.asarray(product.toarray(), dtype=np.float64)

@@ -1,0 +1,62 @@
+"""Reply formatting: escaped, credited, and valid Telegram HTML."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bot.models import ArticleSummary, Count, TopicSummary
+from handlers import replies
+from tests.conftest import make_article
+from tests.fakes import visible_text
+
+
+def _summary(**fields: object) -> ArticleSummary:
+    article = make_article("A <title> & more", "Body.", id=7, **fields)
+    return ArticleSummary(article, ("First <sentence> & one.", "Second."))
+
+
+def test_article_summary_escapes_and_credits() -> None:
+    """Title, sentences, source and date appear as text; the /read command follows."""
+    shown = visible_text(
+        replies.article_summary(_summary(published=datetime(2024, 5, 1, tzinfo=UTC)))
+    )
+    assert "A <title> & more" in shown
+    assert "First <sentence> & one. Second." in shown
+    assert "Test Wire, 2024-05-01" in shown
+    assert shown.endswith("/read 7")
+
+
+def test_title_links_to_the_article() -> None:
+    """An article with a URL gets a link whose href is escaped."""
+    html = replies.article_summary(_summary(url='https://e.org/?a=1&b="x"'))
+    assert 'href="https://e.org/?a=1&amp;b=&quot;x&quot;"' in html
+    visible_text(html)
+
+
+def test_wikinews_is_credited_with_its_licence() -> None:
+    """Wikinews text carries the CC BY 2.5 credit."""
+    html = replies.article_summary(_summary(source="Wikinews"))
+    assert "CC BY 2.5" in visible_text(html)
+    assert replies.WIKINEWS_LICENSE in html
+
+
+def test_topic_summary_and_lists_are_valid_html() -> None:
+    """Every list reply parses as Telegram HTML."""
+    topic = TopicSummary("<b>q</b>", (_summary(), _summary()))
+    for html in (
+        replies.topic_summary(topic),
+        replies.latest([_summary().article]),
+        replies.topics(3, [Count("A & B", 2)], [Count("<x>", 1)]),
+        replies.nothing_found("<script>" * 40),
+        replies.unknown_command("/<b>" * 30),
+        replies.help_text(),
+        replies.welcome(),
+    ):
+        visible_text(html)
+    assert "<b>q</b>" in visible_text(replies.topic_summary(topic))
+
+
+def test_empty_store_is_explained() -> None:
+    """/latest and /topics on an empty store say so."""
+    assert "No articles" in replies.latest([])
+    assert "No articles" in replies.topics(0, [], [])

@@ -1,0 +1,83 @@
+"""Tests for bot.store.fts: the analyzer and the safe MATCH expressions."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.store import fts
+
+_SAFE_PHRASE = re.compile(r"^[^\W_]+( [^\W_]+)*$")
+
+
+def test_index_text_stems_russian_and_english_words() -> None:
+    assert fts.index_text("Выборы в России") == "выбор в росс"
+    assert fts.index_text("Elections, ELECTION!") == "elect elect"
+
+
+def test_index_text_folds_yo_and_keeps_other_scripts() -> None:
+    assert fts.index_text("Ёлка") == fts.index_text("елка")
+    assert fts.index_text("שלום 2024") == "שלום 2024"
+
+
+def test_index_text_splits_cjk_into_characters() -> None:
+    assert fts.index_text("中国经济, iPhone手机") == "中 国 经 济 iphon 手 机"
+
+
+def test_query_terms_expand_russian_noun_forms() -> None:
+    (china,) = fts.query_terms("Китай")
+    assert fts.stem("китая") in china
+    assert fts.stem("китаю") in china
+    assert china[0] == fts.stem("китай")
+
+
+def test_query_terms_drop_stop_words_and_repeats() -> None:
+    assert fts.query_terms("the elections and THE elections") == [["elect"]]
+
+
+def test_query_terms_without_words_are_empty() -> None:
+    for query in ["", "   ", "🙂🔥🎉", "!!! ??? ...", "\"'()*:^-", "the of and", "и в на"]:
+        assert fts.query_terms(query) == [], query
+
+
+def test_query_terms_cap_very_long_queries() -> None:
+    query = " ".join(f"word{i}" for i in range(5000))[:5000]
+    assert len(fts.query_terms(query)) == fts.MAX_QUERY_TERMS
+
+
+def test_cjk_query_becomes_bigram_phrases() -> None:
+    assert fts.query_terms("中国经济") == [["中 国"], ["国 经"], ["经 济"]]
+    assert fts.query_terms("中") == [["中"]]
+
+
+def test_fts_operators_are_plain_quoted_words() -> None:
+    terms = fts.query_terms('"china" AND NEAR(x y) OR NOT col:val^2 -minus *')
+    assert (
+        fts.match_any(terms)
+        == '("china" OR "near" OR "x" OR "y" OR "col" OR "val" OR "2" OR "minus")'
+    )
+    assert fts.match_all([["a"], ["b", "c"]]) == '"a" AND ("b" OR "c")'
+
+
+@given(st.text(max_size=300))
+def test_every_phrase_is_letters_digits_and_spaces(query: str) -> None:
+    for term in fts.query_terms(query):
+        assert term, query
+        for phrase in term:
+            assert _SAFE_PHRASE.match(phrase), (query, phrase)
+
+
+@given(st.text(max_size=200))
+def test_expressions_are_valid_fts5_for_any_input(query: str) -> None:
+    terms = fts.query_terms(query)
+    if not terms:
+        return
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE VIRTUAL TABLE t USING fts5(title, body)")
+    db.execute("INSERT INTO t VALUES ('a', 'b')")
+    for expression in (fts.match_all(terms), fts.match_any(terms)):
+        db.execute("SELECT rowid FROM t WHERE t MATCH ?", (expression,)).fetchall()
+    db.close()

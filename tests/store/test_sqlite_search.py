@@ -1,0 +1,165 @@
+"""Tests for SqliteStore.search: stemming, safe query parsing and ranking."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from bot.models import Article
+from bot.store.sqlite import SqliteStore
+
+NOW = datetime.now(UTC)
+_numbers = iter(range(1_000_000))
+
+
+def _article(title: str, text: str, **fields: Any) -> Article:
+    """An article with a unique URL, published a day ago unless `fields` say otherwise."""
+    defaults: dict[str, Any] = {
+        "url": f"https://example.org/{next(_numbers)}",
+        "published": NOW - timedelta(days=1),
+    }
+    return Article(title=title, text=text, **{**defaults, **fields})
+
+
+async def _add(store: SqliteStore, *articles: Article) -> list[int]:
+    """Store the articles; their ids in order."""
+    return [(await store.add_article(article)).article_id for article in articles]
+
+
+@pytest.fixture
+async def news(store: SqliteStore) -> dict[str, int]:
+    """A small mixed-language collection; name → id."""
+    ids = await _add(
+        store,
+        _article("Экономика", "Рост экономики Китая замедлился.\nЭкспорт упал."),
+        _article("Погода", "В Москве ожидается снег."),
+        _article("Vote count", "The election ended with a narrow win."),
+        _article("Trade", "China and the United States signed a deal."),
+        _article("经济", "中国经济增长放缓。"),
+    )
+    return dict(
+        zip(["ru_china", "ru_weather", "en_election", "en_china", "zh_economy"], ids, strict=True)
+    )
+
+
+async def _ids(store: SqliteStore, query: str, limit: int = 5) -> list[int | None]:
+    """Ids of the search results."""
+    return [article.id for article in await store.search(query, limit)]
+
+
+async def test_russian_query_finds_inflected_forms(
+    store: SqliteStore, news: dict[str, int]
+) -> None:
+    assert await _ids(store, "Китай") == [news["ru_china"]]
+    assert await _ids(store, "КИТАЮ") == [news["ru_china"]]
+    assert await _ids(store, "китая") == [news["ru_china"]]
+    assert await _ids(store, "Москва") == [news["ru_weather"]]
+
+
+async def test_english_query_is_stemmed(store: SqliteStore, news: dict[str, int]) -> None:
+    assert await _ids(store, "elections") == [news["en_election"]]
+    assert await _ids(store, "signing deals") == [news["en_china"]]
+
+
+async def test_chinese_text_is_searchable(store: SqliteStore, news: dict[str, int]) -> None:
+    assert await _ids(store, "中国经济") == [news["zh_economy"]]
+    assert await _ids(store, "美国") == []
+
+
+async def test_fts_syntax_is_plain_words(store: SqliteStore, news: dict[str, int]) -> None:
+    assert await _ids(store, '"china" AND NEAR(') == [news["en_china"]]
+    for query in ['"', "china*", "NOT china", "title:china", "(china", "^china", "-china", "NEAR"]:
+        found = await _ids(store, query)
+        assert found in ([news["en_china"]], []), query
+
+
+@pytest.mark.parametrize(
+    "query", ["", "   ", "🙂🔥", "?!…", "\"'", "the and of", "שלום עולם", "مرحبا"]
+)
+async def test_queries_without_matches_return_nothing(
+    store: SqliteStore, news: dict[str, int], query: str
+) -> None:
+    assert await store.search(query) == []
+
+
+async def test_rtl_text_is_searchable(store: SqliteStore) -> None:
+    (article_id,) = await _add(store, _article("חדשות", "שלום עולם"))
+    assert await _ids(store, "שלום") == [article_id]
+
+
+async def test_very_long_query_does_not_raise(store: SqliteStore, news: dict[str, int]) -> None:
+    query = ("china " + "x" * 40 + " " + "(AND* " * 300)[:5000]
+    assert news["en_china"] in await _ids(store, query)
+
+
+async def test_limit_is_respected(store: SqliteStore) -> None:
+    await _add(store, *(_article(f"Flood {n}", f"Flood report number {n}.") for n in range(8)))
+    assert len(await store.search("flood", limit=3)) == 3
+    assert await store.search("flood", limit=0) == []
+
+
+async def test_newer_article_ranks_first_among_equals(store: SqliteStore) -> None:
+    old, new, middle = await _add(
+        store,
+        _article("Storm", "A storm hit the coast.", published=NOW - timedelta(days=300)),
+        _article("Storm", "A storm hit the coast today.", published=NOW - timedelta(hours=2)),
+        _article(
+            "Storm",
+            "A storm hit the coast again.",
+            published=None,
+            fetched=NOW - timedelta(days=20),
+        ),
+    )
+    assert await _ids(store, "storm coast") == [new, middle, old]
+
+
+async def test_much_more_relevant_old_article_still_wins(store: SqliteStore) -> None:
+    await _add(store, *(_article(f"Filler {n}", f"Unrelated story {n}.") for n in range(20)))
+    relevant, passing = await _add(
+        store,
+        _article(
+            "Volcano erupts", "The volcano erupted. Volcano ash.", published=NOW - timedelta(days=5)
+        ),
+        _article(
+            "Travel",
+            "Flights resumed; one mention of a volcano.",
+            published=NOW - timedelta(days=1),
+        ),
+    )
+    assert await _ids(store, "volcano") == [relevant, passing]
+
+
+async def test_title_hits_weigh_more_than_body_hits(store: SqliteStore) -> None:
+    # Two body hits would beat one hit in a five-word title if both fields weighed the same.
+    in_body, in_title = await _add(
+        store,
+        _article("Local council news today", "The harbour budget; the harbour needs repairs."),
+        _article("Harbour works begin this week", "The council discussed the roads."),
+    )
+    assert await _ids(store, "harbour") == [in_title, in_body]
+
+
+async def test_articles_matching_more_words_come_first(store: SqliteStore) -> None:
+    one, both = await _add(
+        store,
+        _article(
+            "Football",
+            "Football football football match report.",
+            published=NOW - timedelta(hours=1),
+        ),
+        _article(
+            "Cup final", "The football cup final was played.", published=NOW - timedelta(days=3)
+        ),
+    )
+    assert await _ids(store, "football final") == [both, one]
+
+
+async def test_search_returns_full_articles(store: SqliteStore, news: dict[str, int]) -> None:
+    (found,) = await store.search("weather Москве")
+    assert (found.id, found.title, found.text) == (
+        news["ru_weather"],
+        "Погода",
+        "В Москве ожидается снег.",
+    )

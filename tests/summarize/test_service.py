@@ -1,0 +1,209 @@
+"""Tests for the summarization service: texts, articles, topics, sync and async."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from bot.errors import UnknownMethodError
+from bot.models import Article, ArticleSummary, TopicSummary
+from bot.summarize import DEFAULT_METHOD, Summarizer, available_methods
+
+ENGLISH = [
+    "The city council approved a new budget for public transport on Tuesday.",
+    "The budget adds forty electric buses and two new tram lines by next year.",
+    "Council members argued for hours about the cost of the tram lines.",
+    "The mayor said electric buses would cut pollution in the city centre.",
+    "Local businesses welcomed the plan but asked for faster construction.",
+    "Residents near the new tram lines worry about noise during construction.",
+    "The transport authority will publish a detailed timetable in March.",
+    "Ticket prices for buses and trams will stay the same until next year.",
+    "Work on the first tram line is due to start in the spring.",
+    "Opposition members promised to review the spending after the election.",
+]
+RUSSIAN = [
+    "В 2023 г. городская дума утвердила новый бюджет на общественный транспорт.",
+    "Бюджет предусматривает закупку сорока электробусов, т.е. половины парка.",
+    "Депутаты долго спорили о стоимости новых трамвайных линий.",
+    "Мэр заявил, что электробусы снизят загрязнение воздуха в центре города.",
+    "Жители опасаются шума во время строительства трамвайных путей.",
+]
+CHINESE = [
+    "北京市政府今天宣布了新的公共交通预算。",
+    "预算包括购买四十辆电动公交车和修建两条有轨电车线路。",
+    "市长表示电动公交车将减少市中心的空气污染。",
+    "一些居民担心施工期间的噪音问题。",
+    "交通部门将在三月公布详细的时刻表。",
+]
+
+
+def _article(title: str, lines: list[str], language: str = "en") -> Article:
+    """An article whose text has one paragraph per line."""
+    return Article(title=title, text="\n".join(lines), language=language)
+
+
+def test_default_configuration() -> None:
+    """The default method is the registry's DEFAULT_METHOD and three sentences."""
+    summarizer = Summarizer()
+    assert (summarizer.method, summarizer.sentences) == (DEFAULT_METHOD, 3)
+
+
+def test_empty_text_gives_no_sentences() -> None:
+    """Empty or blank text summarizes to nothing."""
+    assert Summarizer("lead").summarize_text("") == []
+    assert Summarizer("lead").summarize_text(" \n\t\n") == []
+
+
+def test_lead_returns_the_first_sentences() -> None:
+    """Lead-3 of a ten-sentence article is its first three sentences."""
+    assert Summarizer("lead").summarize_text("\n".join(ENGLISH), language="en") == ENGLISH[:3]
+
+
+def test_short_texts_come_back_whole() -> None:
+    """A text with no more sentences than asked for is returned entire, fragments included."""
+    text = "Storm hits coast. Power is out in 4,000 homes.\nMore soon."
+    assert Summarizer(sentences=3).summarize_text(text, method="lexrank") == [
+        "Storm hits coast.",
+        "Power is out in 4,000 homes.",
+        "More soon.",
+    ]
+
+
+@pytest.mark.parametrize("method", available_methods())
+def test_every_method_via_the_service(method: str) -> None:
+    """Each method returns N of the article's sentences in document order."""
+    picked = Summarizer(method).summarize_text(" ".join(ENGLISH), language="en", sentences=4)
+    positions = [ENGLISH.index(sentence) for sentence in picked]
+    assert len(picked) == 4
+    assert positions == sorted(set(positions))
+
+
+def test_percentage_length() -> None:
+    """ "20%" of ten sentences is two."""
+    text = "\n".join(ENGLISH)
+    assert Summarizer("lead").summarize_text(text, language="en", sentences="20%") == ENGLISH[:2]
+
+
+def test_title_is_not_glued_to_the_first_sentence() -> None:
+    """A title without final punctuation never joins or replaces the first sentence."""
+    article = _article("Council approves transport budget", ENGLISH)
+    summary = Summarizer("lead").summarize_article(article)
+    assert summary == ArticleSummary(article=article, sentences=tuple(ENGLISH[:3]))
+
+
+def test_a_first_line_repeating_the_title_is_dropped() -> None:
+    """Ingested text that starts with its own title does not return the title as a sentence."""
+    article = _article("Council Approves Transport Budget", ["COUNCIL APPROVES TRANSPORT BUDGET."])
+    article = Article(title=article.title, text=article.text + "\n" + "\n".join(ENGLISH))
+    assert Summarizer("lead").summarize_article(article, 2).sentences == tuple(ENGLISH[:2])
+
+
+def test_all_caps_lines_are_sentences_not_headings() -> None:
+    """An ALL-CAPS line is ordinary text (sumy's plain-text parser would drop it as a heading)."""
+    lines = ["OFFICIALS CONFIRM THE BRIDGE WILL REOPEN ON MONDAY", *ENGLISH[:4]]
+    assert Summarizer("lead").summarize_text("\n".join(lines), language="en") == lines[:3]
+
+
+def test_lines_without_final_punctuation_are_not_joined() -> None:
+    """Each line is its own paragraph, so a dateline is not glued to the next sentence."""
+    lines = ["LONDON, March 3 (Reuters) - Officials met today", *ENGLISH[:3]]
+    summary = Summarizer("lead", 2).summarize_text("\n".join(lines), language="en")
+    assert summary == lines[:2]
+
+
+def test_fragments_are_skipped_when_there_is_better() -> None:
+    """Sentences under three words are passed over while longer ones remain."""
+    lines = ["Photo: Reuters.", ENGLISH[0], "Updated.", ENGLISH[1], ENGLISH[2], ENGLISH[3]]
+    assert Summarizer("lead").summarize_text("\n".join(lines), language="en") == ENGLISH[:3]
+
+
+def test_fragments_are_kept_when_there_is_nothing_else() -> None:
+    """A text made only of fragments still summarizes to something."""
+    text = "Breaking.\nUpdated.\nMore soon.\nStay tuned.\nDetails later."
+    assert Summarizer("lead", 2).summarize_text(text, language="en") == [
+        "Breaking.",
+        "Updated.",
+    ]
+
+
+def test_repeated_sentences_are_dropped() -> None:
+    """A sentence repeated later in the text appears once."""
+    text = "\n".join([ENGLISH[0], ENGLISH[1], ENGLISH[0], ENGLISH[2], ENGLISH[3]])
+    assert Summarizer("lead").summarize_text(text, language="en") == ENGLISH[:3]
+
+
+def test_language_is_detected_when_not_given() -> None:
+    """Russian text without a language is split with the Russian model ("г.", "т.е." intact)."""
+    assert Summarizer("lead", 2).summarize_text(" ".join(RUSSIAN)) == RUSSIAN[:2]
+
+
+@pytest.mark.parametrize("method", available_methods())
+def test_russian_article_uses_its_language(method: str) -> None:
+    """A Russian article summarizes with every method into its own sentences, in order."""
+    article = _article("Дума утвердила бюджет", RUSSIAN, language="ru")
+    picked = Summarizer(method, 2).summarize_article(article).sentences
+    positions = [RUSSIAN.index(sentence) for sentence in picked]
+    assert len(picked) == 2
+    assert positions == sorted(set(positions))
+
+
+@pytest.mark.parametrize("method", available_methods())
+def test_chinese_with_every_method(method: str) -> None:
+    """Chinese text (one paragraph, no spaces) summarizes into its own sentences, in order."""
+    picked = Summarizer(method, 3).summarize_text("".join(CHINESE), language="zh")
+    positions = [CHINESE.index(sentence) for sentence in picked]
+    assert len(picked) == 3
+    assert positions == sorted(set(positions))
+
+
+def test_unknown_method_is_refused_early_and_per_call() -> None:
+    """Both the constructor and a per-call method name are validated."""
+    with pytest.raises(UnknownMethodError):
+        Summarizer("pegasus")
+    with pytest.raises(UnknownMethodError):
+        Summarizer("lead").summarize_text(" ".join(ENGLISH), method="pegasus")
+
+
+def test_topic_keeps_the_store_order() -> None:
+    """A topic summary has one item per article, in the given order, each of the asked length."""
+    articles = [
+        _article("Дума утвердила бюджет", RUSSIAN, language="ru"),
+        _article("Council approves transport budget", ENGLISH),
+        _article("北京公布交通预算", CHINESE, language="zh"),
+    ]
+    topic = Summarizer().summarize_topic("transport budget", articles, sentences_per_article=2)
+    assert topic.query == "transport budget"
+    assert [item.article for item in topic.items] == articles
+    assert [item.sentences for item in topic.items] == [
+        tuple(RUSSIAN[:2]),
+        tuple(ENGLISH[:2]),
+        tuple(CHINESE[:2]),
+    ]
+
+
+def test_topic_of_no_articles_is_empty() -> None:
+    """No articles, no items."""
+    assert Summarizer().summarize_topic("nothing", []) == TopicSummary("nothing", ())
+
+
+async def test_async_wrappers_match_the_sync_methods() -> None:
+    """`article` and `topic` give the same results as their sync counterparts."""
+    summarizer = Summarizer("textrank", 2)
+    articles = [_article("Council approves transport budget", ENGLISH)]
+    assert await summarizer.article(articles[0]) == summarizer.summarize_article(articles[0])
+    assert await summarizer.topic("budget", articles, 1) == summarizer.summarize_topic(
+        "budget", articles, 1
+    )
+
+
+async def test_concurrent_calls_share_one_summarizer_safely() -> None:
+    """Many worker threads using one Summarizer get the same answers as a sequential run."""
+    summarizer = Summarizer("lexrank", 2)
+    articles = [
+        _article("Council approves transport budget", ENGLISH),
+        _article("Дума утвердила бюджет", RUSSIAN, language="ru"),
+        _article("北京公布交通预算", CHINESE, language="zh"),
+    ] * 4
+    expected = [summarizer.summarize_article(article) for article in articles]
+    assert await asyncio.gather(*(summarizer.article(a) for a in articles)) == expected
