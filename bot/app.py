@@ -4,31 +4,46 @@ from __future__ import annotations
 
 import logging
 
-from telegram import BotCommand, LinkPreviewOptions
+from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
-    AIORateLimiter,
     ApplicationBuilder,
+    CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
     Defaults,
+    InlineQueryHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 from telegram.request import BaseRequest
 
+from bot import metrics
 from bot.config import Settings
 from bot.context import NewsApp, NewsContext, Resources
+from bot.digest import start_digests
+from bot.fleet import FleetRateLimiter
 from bot.ingest import load_bundled_sample
+from bot.jobs import start_feed_polling
+from bot.ratelimit import UserRateLimiter
+from bot.sources import build_web
 from bot.store import open_store
 from bot.summarize import DEFAULT_METHOD, Summarizer
-from handlers import errors, news, replies, start
+from handlers import errors, inline, links, news, replies, start, subscriptions
+from handlers import feeds as feed_admin
+from handlers import settings as chat_settings
 
 log = logging.getLogger(__name__)
+PRIVATE = filters.ChatType.PRIVATE
 
 
 def add_handlers(app: NewsApp) -> None:
     """THE handler table. Order matters: the first matching handler in a group wins."""
+    # Group -1 sees every update first: per-user flood control stops the rest.
+    # Group -2 first of all: metrics and the log context (chat id, update id) of the update.
+    app.add_handler(TypeHandler(Update, metrics.track_update), group=-2)
+    app.add_handler(TypeHandler(Update, errors.flood_guard), group=-1)
     app.add_handlers(
         [
             CommandHandler("start", start.start),
@@ -37,10 +52,30 @@ def add_handlers(app: NewsApp) -> None:
             CommandHandler("latest", news.latest),
             CommandHandler("read", news.read),
             CommandHandler("topics", news.topics),
-            # Fallbacks, after every real command:
-            MessageHandler(filters.COMMAND, errors.unknown_command),
-            MessageHandler(filters.TEXT & ~filters.COMMAND, news.text_topic),
-            MessageHandler(filters.ChatType.PRIVATE & ~filters.TEXT, errors.not_text),
+            CommandHandler("subscribe", subscriptions.subscribe),
+            CommandHandler("unsubscribe", subscriptions.unsubscribe),
+            CommandHandler("subscriptions", subscriptions.list_subscriptions),
+            CommandHandler("digest", subscriptions.digest),
+            CommandHandler("settings", chat_settings.settings),
+            # Buttons: callback data is "<kind>:<arg>[:<n>]" (handlers/keyboards.py).
+            CallbackQueryHandler(news.topic_button, pattern=r"^(mo|ln):"),
+            CallbackQueryHandler(subscriptions.subscribe_button, pattern=r"^sb:"),
+            CallbackQueryHandler(subscriptions.unsubscribe_button, pattern=r"^un:"),
+            CallbackQueryHandler(chat_settings.settings_button, pattern=r"^st:"),
+            CallbackQueryHandler(subscriptions.stale),  # old or forged buttons
+            InlineQueryHandler(inline.inline_query),
+            # Web sources: admin-only commands (refusal inside the handlers).
+            CommandHandler("addfeed", feed_admin.add_feed),
+            CommandHandler("removefeed", feed_admin.remove_feed),
+            CommandHandler("feeds", feed_admin.list_feeds),
+            CommandHandler("ingest", feed_admin.ingest),
+            # Fallbacks, after every real command. In groups the bot answers commands
+            # only: plain talk and other bots' commands there are not for us.
+            MessageHandler(filters.COMMAND & PRIVATE, errors.unknown_command),
+            # A message with a link is summarized as a page, before plain text is a topic.
+            MessageHandler(links.WITH_LINK & PRIVATE, links.pasted_link),
+            MessageHandler(filters.TEXT & ~filters.COMMAND & PRIVATE, news.text_topic),
+            MessageHandler(PRIVATE & ~filters.TEXT, errors.not_text),
         ]
     )
     app.add_error_handler(errors.on_error)
@@ -53,11 +88,14 @@ async def post_init(app: NewsApp) -> None:
     if resources.settings.load_sample and await resources.store.count_articles() == 0:
         report = await load_bundled_sample(resources.store)
         log.info("empty store: loaded the bundled sample (%d articles)", report.added)
+    await start_feed_polling(app, replies.feed_paused)
+    await start_digests(app)  # repairs missing schedules, registers the digest tick
     await app.bot.set_my_commands([BotCommand(name, about) for name, about in replies.COMMANDS])
 
 
 async def post_shutdown(app: NewsApp) -> None:
-    """Close the store."""
+    """Close the web client and the store."""
+    await app.bot_data.feeds.web.close()
     await app.bot_data.store.close()
 
 
@@ -66,6 +104,7 @@ def build_application(settings: Settings, request: BaseRequest | None = None) ->
 
     `request` replaces the HTTP layer (the terminal chat and tests use this seam).
     """
+    limiter = FleetRateLimiter(max_retries=3, overall_rate=settings.fleet_rate)
     builder = (
         ApplicationBuilder()
         .token(settings.token or "0:chat")
@@ -78,7 +117,7 @@ def build_application(settings: Settings, request: BaseRequest | None = None) ->
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(limiter)
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .concurrent_updates(True)
@@ -88,7 +127,10 @@ def build_application(settings: Settings, request: BaseRequest | None = None) ->
     app: NewsApp = builder.build()  # type: ignore[assignment]
     resources = app.bot_data
     resources.settings = settings
-    resources.store = open_store(settings.database_url)
+    resources.store = open_store(settings.database_url, auto_migrate=settings.auto_migrate)
+    limiter.share_through(resources.store)  # PostgreSQL: Telegram's limits hold fleet-wide
+    resources.feeds = build_web(settings, resources.store)
+    resources.limiter = UserRateLimiter(settings.user_rate_per_minute, settings.user_burst)
     resources.summarizer = Summarizer(
         method=settings.summary_method or DEFAULT_METHOD, sentences=settings.summary_sentences
     )

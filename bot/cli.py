@@ -1,13 +1,13 @@
-"""The `newsbot` command line: run, chat, ingest."""
+"""The `newsbot` command line: run, chat, ingest, feeds, extract, eval, db."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import sys
-from collections.abc import Sequence
-from pathlib import Path
+from collections.abc import Callable, Sequence
 
+from bot import dbcli
 from bot.config import Settings, configure_logging, load_settings
 from bot.errors import ConfigError, NewsbotError
 
@@ -27,6 +27,14 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
 
     from bot.app import build_application
 
+    if args.webhook or settings.webhook_url:
+        from bot.webhook import run_webhook
+
+        if not settings.webhook_url or not settings.webhook_secret:
+            missing = "WEBHOOK_URL" if not settings.webhook_url else "WEBHOOK_SECRET"
+            raise ConfigError(f"{missing}: required in webhook mode (see .env.example)")
+        run_webhook(build_application(settings), settings)
+        return 0
     build_application(settings).run_polling(allowed_updates=Update.ALL_TYPES)
     return 0
 
@@ -39,27 +47,15 @@ def _chat(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _ingest(settings: Settings, args: argparse.Namespace) -> int:
-    """Store articles from local files and folders."""
-    from bot.ingest import ingest_paths
-    from bot.store import open_store
+def _web(name: str) -> Callable[[Settings, argparse.Namespace], int]:
+    """A subcommand handler from `bot.ingest.cli`, imported only when the command runs."""
 
-    async def ingest() -> int:
-        store = open_store(settings.database_url)
-        await store.open()
-        try:
-            report = await ingest_paths(store, [Path(p) for p in args.paths])
-        finally:
-            await store.close()
-        for path, reason in report.failures:
-            print(f"skipped {path}: {reason}", file=sys.stderr)
-        print(
-            f"added {report.added}, updated {report.updated}, "
-            f"already stored {report.duplicate}, skipped {len(report.failures)}"
-        )
-        return 1 if report.failures and not (report.added or report.updated) else 0
+    def handler(settings: Settings, args: argparse.Namespace) -> int:
+        from bot.ingest import cli as web_cli
 
-    return asyncio.run(ingest())
+        return int(getattr(web_cli, name)(settings, args))
+
+    return handler
 
 
 def parser() -> argparse.ArgumentParser:
@@ -69,13 +65,29 @@ def parser() -> argparse.ArgumentParser:
     )
     top.add_argument("--env-file", default=".env", help="settings file (default: .env)")
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    commands.add_parser("run", help="run the bot on Telegram (long polling)").set_defaults(
-        handler=_run
-    )
+    run = commands.add_parser("run", help="run the bot on Telegram (long polling)")
+    run.add_argument("--webhook", action="store_true", help="serve a webhook (WEBHOOK_URL)")
+    run.set_defaults(handler=_run)
     commands.add_parser("chat", help="talk to the bot in this terminal").set_defaults(handler=_chat)
-    ingest = commands.add_parser("ingest", help="store articles from .txt/.html/.jsonl files")
-    ingest.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
-    ingest.set_defaults(handler=_ingest)
+    ingest = commands.add_parser("ingest", help="store articles from files, URLs or the feeds")
+    ingest.add_argument(
+        "paths", nargs="*", metavar="PATH_OR_URL", help=".txt/.html/.jsonl files, folders, URLs"
+    )
+    ingest.add_argument("--feeds", action="store_true", help="also poll every feed once")
+    ingest.set_defaults(handler=_web("ingest"))
+    feeds = commands.add_parser("feeds", help="manage the RSS/Atom feeds the bot polls")
+    actions = feeds.add_subparsers(dest="action", required=True, metavar="ACTION")
+    add = actions.add_parser("add", help="add a feed, or the feed a site's page links to")
+    add.add_argument("target", metavar="URL")
+    add.add_argument("--interval", type=int, default=None, help="seconds between polls")
+    actions.add_parser("list", help="every feed with its status and article count")
+    actions.add_parser("remove", help="stop polling a feed").add_argument(
+        "target", metavar="ID_OR_URL"
+    )
+    feeds.set_defaults(handler=_web("feeds"))
+    extract = commands.add_parser("extract", help="print a page's clean text as it would be stored")
+    extract.add_argument("target", metavar="PATH_OR_URL", help="a .txt/.html file or a URL")
+    extract.set_defaults(handler=_web("extract"))
     evaluate = commands.add_parser("eval", help="score the summarizers on a .jsonl dataset")
     evaluate.add_argument("dataset", metavar="DATASET", help="JSON Lines file, read in place")
     evaluate.add_argument("--sentences", type=int, default=3, help="per article (default 3)")
@@ -84,6 +96,7 @@ def parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--methods", default=None, help="comma-separated, e.g. lead,newsrank")
     evaluate.add_argument("--json", action="store_true", help="print one JSON object")
     evaluate.set_defaults(handler=_eval)
+    dbcli.register(commands)  # db migrate / status / export / import
     return top
 
 
@@ -99,7 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         settings = load_settings(args.env_file)
-        configure_logging(settings.log_level, [settings.token or ""])
+        configure_logging(settings.log_level, settings.secrets)
         code: int = args.handler(settings, args)
     except ConfigError as exc:
         print(f"newsbot: configuration error: {exc}", file=sys.stderr)

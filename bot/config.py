@@ -2,18 +2,32 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
+import re
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.errors import ConfigError
+from bot.metrics import log_fields
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
 DEFAULT_DB_PATH = Path.home() / ".local" / "share" / "newsbot" / "newsbot.db"
 _LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
+# Well-known public news feeds, polled when the feed list is empty and DEFAULT_FEEDS is true.
+DEFAULT_FEED_URLS = (
+    "https://feeds.bbci.co.uk/news/world/rss.xml",
+    "https://www.theguardian.com/world/rss",
+    "https://rss.nytimes.com/services/xml/rss/nyt/World.xml",
+    "https://feeds.npr.org/1004/rss.xml",
+    "https://www.aljazeera.com/xml/rss/all.xml",
+    "https://www.france24.com/en/rss",
+    "https://rss.dw.com/rdf/rss-en-all",
+)
 
 
 class Settings(BaseSettings):
@@ -31,6 +45,29 @@ class Settings(BaseSettings):
     summary_method: str = ""
     topic_articles: Annotated[int, Field(ge=1, le=20)] = 5
     load_sample: bool = True
+    auto_migrate: bool = False  # open() may upgrade an older schema
+    webhook_url: str | None = None  # public https URL Telegram posts to; set: webhook mode
+    webhook_secret: SecretStr | None = None  # checked on every webhook request
+    webhook_listen: str = "0.0.0.0"  # address the webhook server binds
+    webhook_port: Annotated[int, Field(ge=0, le=65535)] = 8080
+    metrics: bool = False  # serve Prometheus metrics at /metrics on the webhook server
+    fleet_rate: Annotated[float, Field(gt=0, le=1000)] = 30.0  # messages/s for all instances
+    user_rate_per_minute: Annotated[float, Field(gt=0)] = 30.0
+    user_burst: Annotated[int, Field(ge=1)] = 10
+    digest_tick_seconds: Annotated[int, Field(ge=0, le=3600)] = 30  # 0: send no digests
+    digest_rate: Annotated[float, Field(gt=0, le=30)] = 28.0  # digest messages/s, all chats
+    digest_batch: Annotated[int, Field(ge=1, le=1000)] = 100  # chats in flight at once
+    digest_lease_seconds: Annotated[float, Field(ge=1, le=86400)] = 600.0  # claim lifetime
+    admin_ids: str = ""  # comma-separated Telegram user ids allowed to manage feeds
+    allow_private_urls: str = ""  # comma-separated networks fetching may reach anyway
+    default_feeds: bool = True  # seed DEFAULT_FEED_URLS into an empty feed list
+    feed_tick_seconds: Annotated[int, Field(ge=0, le=3600)] = 60  # 0: poll no feeds
+    feed_interval: Annotated[int, Field(ge=60, le=7 * 86400)] = 900
+    feed_max_failures: Annotated[int, Field(ge=1, le=100)] = 5
+    fetch_timeout: Annotated[float, Field(gt=0, le=120)] = 10.0
+    fetch_max_bytes: Annotated[int, Field(ge=10_000, le=100 * 2**20)] = 5 * 2**20
+    # Extraction processes; 0: a thread. Unset: a thread in the bot, processes for bulk CLI runs.
+    ingest_workers: Annotated[int, Field(ge=0, le=64)] | None = None
 
     @field_validator("telegram_api_url")
     @classmethod
@@ -42,9 +79,33 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _check_database_url(cls, value: str) -> str:
+        if value.startswith(("postgresql://", "postgres://")) and len(value) > 13:
+            return value
         if not value.startswith("sqlite:///") or value == "sqlite:///":
-            raise ValueError("must look like sqlite:///path/to/file.db")
+            raise ValueError(
+                "must look like sqlite:///path/to/file.db or postgresql://user@host/dbname"
+            )
         return value
+
+    @field_validator("admin_ids")
+    @classmethod
+    def _check_admin_ids(cls, value: str) -> str:
+        items = [item.strip() for item in value.split(",") if item.strip()]
+        bad = [item for item in items if not item.lstrip("-").isdigit()]
+        if bad:
+            raise ValueError(f"{bad[0]!r} is not a Telegram user id (a whole number)")
+        return ",".join(items)
+
+    @field_validator("allow_private_urls")
+    @classmethod
+    def _check_networks(cls, value: str) -> str:
+        networks = []
+        for item in (part.strip() for part in value.split(",") if part.strip()):
+            try:
+                networks.append(str(ipaddress.ip_network(item, strict=False)))
+            except ValueError:
+                raise ValueError(f"{item!r} is not an IP network such as 127.0.0.0/8") from None
+        return ",".join(networks)
 
     @field_validator("log_level")
     @classmethod
@@ -63,6 +124,28 @@ class Settings(BaseSettings):
         return value
 
     @property
+    def admins(self) -> frozenset[int]:
+        """The Telegram user ids of ADMIN_IDS."""
+        return frozenset(int(item) for item in self.admin_ids.split(",") if item)
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _check_webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        secret = value.get_secret_value() if value else None
+        if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+            raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @property
+    def secrets(self) -> list[str]:
+        """Every secret that must never reach a log line: token, webhook secret, DB password."""
+        found = [self.token or ""]
+        if self.webhook_secret:
+            found.append(self.webhook_secret.get_secret_value())
+        found.append(urlsplit(self.database_url).password or "")
+        return [secret for secret in found if secret]
+
+    @property
     def token(self) -> str | None:
         """The bot token in clear, for the Telegram client only; never log it."""
         return self.telegram_bot_token.get_secret_value() if self.telegram_bot_token else None
@@ -76,7 +159,8 @@ def load_settings(env_file: str | Path | None = ".env", **overrides: Any) -> Set
         error = exc.errors()[0]
         name = str(error["loc"][0]).upper() if error["loc"] else "settings"
         message = error["msg"].removeprefix("Value error, ")
-        shown = "" if "TOKEN" in name else f" (got {error.get('input')!r})"
+        secret = "TOKEN" in name or "SECRET" in name or "@" in str(error.get("input"))
+        shown = "" if secret else f" (got {error.get('input')!r})"
         raise ConfigError(f"{name}: {message}{shown}") from None
 
 
@@ -89,7 +173,8 @@ class RedactingFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         """Format as usual, then blank every secret."""
-        text = super().format(record)
+        text = super().format(record) + log_fields()  # chat_id=… update_id=… in an update
+        text = text.replace("\n", " | ")  # one line per event, tracebacks included
         for secret in self._secrets:
             text = text.replace(secret, "[REDACTED]")
         return text
@@ -105,3 +190,4 @@ def configure_logging(level: str, secrets: list[str] | None = None) -> None:
     # httpx logs every request URL at INFO, and Bot API URLs contain the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line per job run is noise

@@ -5,6 +5,8 @@ from __future__ import annotations
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from bot.config import Settings
+from bot.ingest.polling import FeedPoller
+from bot.ratelimit import UserRateLimiter
 from bot.store import Store
 from bot.summarize import Summarizer
 
@@ -19,6 +21,8 @@ class Resources:
     settings: Settings
     store: Store
     summarizer: Summarizer
+    limiter: UserRateLimiter
+    feeds: FeedPoller  # web ingestion: the fetcher, extractor and feed poller
 
 
 class NewsContext(

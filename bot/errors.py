@@ -21,5 +21,9 @@ class IngestError(NewsbotError):
     """One input could not be turned into an article; the message says why."""
 
 
+class UnsafeURLError(IngestError):
+    """A URL that must not be fetched: a refused scheme, or a host on a non-public address."""
+
+
 class UnknownMethodError(NewsbotError):
     """A summarization method name that the registry does not know."""

@@ -34,6 +34,7 @@ class Article:
     language: str = "en"
     tags: tuple[str, ...] = ()
     id: int | None = None
+    story_id: int | None = None  # articles telling the same story share it (web ingestion)
 
     @property
     def content_hash(self) -> str:
@@ -44,6 +45,46 @@ class Article:
     def when(self) -> datetime:
         """The best date to show: published if known, else when it was fetched."""
         return self.published or self.fetched
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    """An RSS/Atom feed the bot polls, with its polling state and health."""
+
+    url: str
+    title: str = ""
+    interval: int = 900  # seconds between polls, at least
+    status: str = "active"  # "active" | "paused" (too many failures in a row)
+    etag: str | None = None
+    last_modified: str | None = None
+    failures: int = 0  # consecutive failed polls
+    last_error: str | None = None
+    last_success: datetime | None = None
+    next_poll: datetime | None = None  # None: due now
+    articles: int = 0  # articles stored from it (filled in by the store)
+    id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StorySource:
+    """One place that carried a story: the stored article, or a copy of one elsewhere."""
+
+    url: str
+    source: str
+    title: str
+    article_id: int | None = None
+    seen: datetime = field(default_factory=utcnow)
+
+
+@dataclass(frozen=True, slots=True)
+class Fingerprint:
+    """An article's MinHash signature (see `bot.ingest.dedup`) for near-duplicate lookup."""
+
+    values: bytes  # NUM_PERM unsigned 32-bit MinHash values
+    shingles: int  # distinct word shingles in the text
+    bands: tuple[int, ...]  # LSH band keys
+    article_id: int | None = None
+    story_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,3 +128,39 @@ class Count:
 
     label: str
     count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    """A chat follows a topic, optionally with words that must or must not appear."""
+
+    chat_id: int
+    topic: str
+    must: tuple[str, ...] = ()
+    must_not: tuple[str, ...] = ()
+    created: datetime = field(default_factory=utcnow)
+    id: int | None = None
+
+
+LENGTHS = {"short": 1, "normal": 3, "long": 5}  # summary length choice → sentences per story
+FREQUENCIES = ("daily", "twice", "off")  # digests per day: once, twice (12 h apart), none
+
+
+@dataclass(frozen=True, slots=True)
+class ChatSettings:
+    """A chat's digest and summary preferences; times are local to `timezone`."""
+
+    chat_id: int
+    length: str = "normal"
+    frequency: str = "daily"
+    digest_hour: int = 8
+    timezone: str = "UTC"
+    quiet_start: int | None = None  # local hour quiet hours begin (no digest until they end)
+    quiet_end: int | None = None
+    muted_sources: tuple[str, ...] = ()
+    blocked: bool = False  # the user blocked the bot: digests paused until /start
+
+    @property
+    def sentences(self) -> int:
+        """Sentences per story for this chat's summary length."""
+        return LENGTHS.get(self.length, LENGTHS["normal"])

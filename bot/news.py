@@ -20,11 +20,16 @@ def clean_query(raw: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
-async def summarize_topic(resources: Resources, query: str) -> TopicSummary:
-    """The most relevant recent articles on `query`, each summarized (none found: no items)."""
-    settings = resources.settings
-    articles = await resources.store.search(query, limit=settings.topic_articles)
-    return await resources.summarizer.topic(query, articles)
+TOPIC_SENTENCES = 2  # sentences per story in a topic summary, before Shorter/Longer
+
+
+async def summarize_topic(
+    resources: Resources, query: str, *, skip: int = 0, sentences: int = TOPIC_SENTENCES
+) -> TopicSummary:
+    """The most relevant recent articles on `query` after the first `skip`, summarized."""
+    limit = resources.settings.topic_articles
+    articles = await resources.store.search(query, limit=skip + limit)
+    return await resources.summarizer.topic(query, articles[skip:], sentences)
 
 
 async def summarize_article(resources: Resources, article_id: int) -> ArticleSummary | None:
@@ -44,3 +49,11 @@ async def coverage(resources: Resources) -> tuple[int, list[Count], list[Count]]
     """How many articles are stored, from which sources, on which frequent topics."""
     store = resources.store
     return await store.count_articles(), await store.source_counts(), await store.tag_counts()
+
+
+async def inline_stories(resources: Resources, query: str, limit: int) -> list[ArticleSummary]:
+    """Summaries of up to `limit` stories on `query` (no query: the newest), one per story."""
+    store = resources.store
+    articles = await store.search(query, limit=limit) if query else await store.latest(limit)
+    result = await resources.summarizer.topic(query, articles, TOPIC_SENTENCES)
+    return list(result.items)[:limit]

@@ -1,19 +1,33 @@
-"""Helpers every handler uses: sending long HTML safely, reading command arguments."""
+"""Helpers every handler uses: sending long HTML safely, arguments, who may change a chat."""
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatMemberStatus, ChatType
 
+from bot.context import NewsContext
 from bot.telegram_text import split_message
 
+_CHANGERS = {ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER}
 
-async def reply(update: Update, html: str) -> None:
-    """Send `html` to the chat of `update`, split into messages Telegram accepts."""
+
+async def reply(
+    update: Update, html: str, markup: InlineKeyboardMarkup | None = None
+) -> Message | None:
+    """Send `html` to the update's chat, split into messages Telegram accepts.
+
+    The keyboard, if any, goes under the last message, which is returned.
+    """
     chat = update.effective_chat
     if chat is None:
-        return
-    for chunk in split_message(html):
-        await chat.send_message(chunk)
+        return None
+    chunks = split_message(html)
+    last = None
+    for number, chunk in enumerate(chunks, start=1):
+        last = await chat.send_message(
+            chunk, reply_markup=markup if number == len(chunks) else None
+        )
+    return last
 
 
 def argument_text(update: Update) -> str:
@@ -21,3 +35,14 @@ def argument_text(update: Update) -> str:
     message = update.effective_message
     text = message.text if message and message.text else ""
     return text.partition(" ")[2] if text.startswith("/") else text
+
+
+async def may_change(update: Update, context: NewsContext) -> bool:
+    """Anyone changes a private chat's subscriptions; in groups, only administrators."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None:
+        return False
+    if chat.type == ChatType.PRIVATE:
+        return True
+    member = await context.bot.get_chat_member(chat.id, user.id)
+    return member.status in _CHANGERS

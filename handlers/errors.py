@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
+from telegram.ext import ApplicationHandlerStop
 
 from bot.context import NewsContext
 from bot.errors import StoreError
@@ -24,6 +25,21 @@ async def unknown_command(update: Update, context: NewsContext) -> None:
 async def not_text(update: Update, context: NewsContext) -> None:
     """A message without text."""
     await reply(update, replies.not_text())
+
+
+async def flood_guard(update: object, context: NewsContext) -> None:
+    """Runs before every handler: a user over their message allowance is told to slow down."""
+    if not isinstance(update, Update) or update.effective_user is None:
+        return
+    verdict = context.resources.limiter.check(update.effective_user.id)
+    if verdict == "ok":
+        return
+    if verdict == "warn":
+        if update.callback_query:
+            await update.callback_query.answer(replies.slow_down())
+        elif update.effective_message and update.effective_chat:
+            await reply(update, replies.slow_down())
+    raise ApplicationHandlerStop
 
 
 async def on_error(update: object, context: NewsContext) -> None:

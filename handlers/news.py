@@ -1,4 +1,4 @@
-"""News commands: /summary, plain-text topics, /latest, /read, /topics."""
+"""News commands: /summary, plain-text topics, /latest, /read, /topics, and topic buttons."""
 
 from __future__ import annotations
 
@@ -6,8 +6,10 @@ from telegram import Update
 
 from bot import news
 from bot.context import NewsContext
-from handlers import replies
+from bot.telegram_text import split_message
+from handlers import keyboards, replies
 from handlers.common import argument_text, reply
+from handlers.subscriptions import stale
 
 LATEST_DEFAULT, LATEST_MAX = 10, 30
 
@@ -29,18 +31,61 @@ async def _answer_topic(update: Update, context: NewsContext, raw: str) -> None:
     elif len(query) > replies.MAX_TOPIC:
         await reply(update, replies.topic_too_long(len(query)))
     else:
-        result = await news.summarize_topic(context.resources, query)
-        text = replies.topic_summary(result) if result.items else replies.nothing_found(query)
-        await reply(update, text)
+        await _send_topic(update, context, query, skip=0, sentences=news.TOPIC_SENTENCES)
+
+
+async def _send_topic(
+    update: Update,
+    context: NewsContext,
+    query: str,
+    *,
+    skip: int,
+    sentences: int,
+    edit: bool = False,
+) -> None:
+    """A topic summary with its buttons (More, Shorter/Longer, Subscribe).
+
+    With `edit`, the message holding the pressed button is rewritten when the new text fits
+    in one message; otherwise the summary comes as new messages.
+    """
+    result = await news.summarize_topic(context.resources, query, skip=skip, sentences=sentences)
+    if not result.items:
+        await reply(update, replies.no_more_stories() if skip else replies.nothing_found(query))
+        return
+    topic_id = await context.store.remember_topic(query)
+    text = replies.topic_summary(result)
+    markup = keyboards.topic_buttons(topic_id, skip + result.articles, sentences)
+    callback = update.callback_query
+    if edit and callback and callback.message and len(split_message(text)) == 1:
+        await callback.edit_message_text(text, reply_markup=markup)
+    else:
+        await reply(update, text, markup)
+
+
+async def topic_button(update: Update, context: NewsContext) -> None:
+    """ "More" and "Shorter"/"Longer" under a topic summary: answer again, as asked."""
+    query = update.callback_query
+    callback = keyboards.parse(query.data if query else None)
+    ref = keyboards.topic_id(callback)
+    topic = await context.store.topic_text(ref) if ref is not None else None
+    if query is None or callback is None or topic is None or callback.number is None:
+        await stale(update, context)
+        return
+    await query.answer()
+    if callback.kind == "mo":
+        await _send_topic(update, context, topic, skip=callback.number, sentences=2)
+    else:
+        sentences = min(max(callback.number, keyboards.MIN_SENTENCES), keyboards.MAX_SENTENCES)
+        await _send_topic(update, context, topic, skip=0, sentences=sentences, edit=True)
 
 
 async def latest(update: Update, context: NewsContext) -> None:
     """/latest [n]: newest headlines."""
     raw = news.clean_query(argument_text(update))
-    if raw and not raw.isdigit():
+    if raw and not (raw.isascii() and raw.isdigit()):
         await reply(update, replies.bad_count(raw))
         return
-    count = min(int(raw), LATEST_MAX) if raw else LATEST_DEFAULT
+    count = min(int(raw[:4]), LATEST_MAX) if raw else LATEST_DEFAULT
     await reply(update, replies.latest(await news.latest(context.resources, max(count, 1))))
 
 

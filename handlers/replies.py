@@ -9,7 +9,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot.models import Article, ArticleSummary, Count, TopicSummary
+from bot.models import (
+    Article,
+    ArticleSummary,
+    ChatSettings,
+    Count,
+    Feed,
+    Subscription,
+    TopicSummary,
+)
 from bot.telegram_text import escape, link
 
 MAX_TOPIC = 200
@@ -20,6 +28,11 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("latest", "Newest headlines: /latest [n]"),
     ("read", "Summary of one article: /read <id>"),
     ("topics", "What the stored news covers"),
+    ("subscribe", "Follow a topic: /subscribe <topic> [+must -mustnot]"),
+    ("subscriptions", "Your subscriptions (with remove buttons)"),
+    ("unsubscribe", "Stop following a topic"),
+    ("digest", "Send my digest now"),
+    ("settings", "Summary length, digest time, quiet hours, muted sources"),
     ("help", "How to use the bot"),
 )
 
@@ -38,7 +51,7 @@ def help_text() -> str:
     """Answer to /help: the commands."""
     lines = ["<b>Commands</b>"]
     lines += [f"/{name} — {escape(about)}" for name, about in COMMANDS]
-    lines.append("\nAny plain message is read as a topic.")
+    lines.append("\nAny plain message is read as a topic; send a link and I summarize that page.")
     return "\n".join(lines)
 
 
@@ -92,7 +105,7 @@ def topic_summary(summary: TopicSummary) -> str:
     stories = len(summary.items)
     head = f"📰 <b>{escape(summary.query)}</b> — {summary.articles} article(s)"
     if stories != summary.articles:
-        head += f", {stories} stories"
+        head += f", {stories} {'story' if stories == 1 else 'stories'}"
     told = [_story(item) for item in summary.items if item.sentences]
     untold = [item for item in summary.items if not item.sentences]
     if untold:
@@ -187,6 +200,11 @@ def not_text() -> str:
     return "I only understand text: send a topic, or /help."
 
 
+def slow_down() -> str:
+    """A user sends faster than the bot serves one person."""
+    return "Slow down, please — I answer again in a few seconds."
+
+
 def something_went_wrong() -> str:
     """Answer when a handler failed unexpectedly."""
     return "Sorry, something went wrong on my side. Please try again in a moment."
@@ -195,3 +213,226 @@ def something_went_wrong() -> str:
 def store_unavailable() -> str:
     """Answer when the database cannot be reached."""
     return "The news store is busy or unavailable right now. Please try again in a minute."
+
+
+# --- subscriptions and settings -------------------------------------------------------------
+
+
+def _filters(subscription: Subscription) -> str:
+    parts = [f"+{escape(w)}" for w in subscription.must]
+    parts += [f"−{escape(w)}" for w in subscription.must_not]
+    return f" ({' '.join(parts)})" if parts else ""
+
+
+def subscribed(subscription: Subscription, settings: ChatSettings) -> str:
+    """Confirmation of /subscribe."""
+    when = (
+        "Digests are off: turn them on in /settings."
+        if settings.frequency == "off"
+        else f"Your digest comes {_schedule(settings)}; /digest sends it now."
+    )
+    return f"🔔 Subscribed to <b>{escape(subscription.topic)}</b>{_filters(subscription)}.\n{when}"
+
+
+def _schedule(settings: ChatSettings) -> str:
+    hours = [settings.digest_hour]
+    if settings.frequency == "twice":
+        hours.append((settings.digest_hour + 12) % 24)
+    times = " and ".join(f"{h:02d}:00" for h in sorted(hours))
+    return f"daily at {times} ({escape(settings.timezone)})"
+
+
+def need_subscription_topic() -> str:
+    """/subscribe without a topic."""
+    return (
+        "Which topic? For example <code>/subscribe climate</code>, or with filters: "
+        "<code>/subscribe football +final -transfer</code>."
+    )
+
+
+def too_many_subscriptions(limit: int) -> str:
+    """The chat already follows the maximum number of topics."""
+    return f"You already follow {limit} topics; remove one with /unsubscribe first."
+
+
+def subscription_list(subscriptions: Sequence[Subscription]) -> str:
+    """Answer to /subscriptions (buttons below remove one)."""
+    if not subscriptions:
+        return "You follow no topics yet. Try <code>/subscribe climate</code>."
+    lines = ["<b>Your subscriptions</b> (tap one to remove it)"]
+    lines += [f"• {escape(s.topic)}{_filters(s)}" for s in subscriptions]
+    return "\n".join(lines)
+
+
+def unsubscribe_which() -> str:
+    """/unsubscribe without an argument."""
+    return "Which subscription should I remove? Tap it below."
+
+
+def unsubscribed(topic: str) -> str:
+    """Confirmation of a removed subscription."""
+    return f"Removed <b>{escape(topic)}</b>. /subscriptions lists the rest."
+
+
+def no_such_subscription(which: str) -> str:
+    """/unsubscribe with a topic the chat does not follow."""
+    shown = which if len(which) <= 40 else which[:37] + "…"
+    return f"You don't follow <b>{escape(shown)}</b>. /subscriptions lists your topics."
+
+
+def admins_only() -> str:
+    """A group member who is not an administrator tried to change the group's settings."""
+    return "Only the group's administrators can change its subscriptions and settings."
+
+
+def welcome_back() -> str:
+    """/start from a user who had blocked the bot."""
+    return "Welcome back! Your subscriptions are active again."
+
+
+def settings_text(settings: ChatSettings) -> str:
+    """Answer to /settings (the keyboard below changes each option)."""
+    quiet = (
+        "off"
+        if settings.quiet_start is None
+        else f"{settings.quiet_start:02d}:00–{settings.quiet_end:02d}:00"
+    )
+    muted = ", ".join(escape(s) for s in settings.muted_sources) or "none"
+    frequency = {"daily": "once a day", "twice": "twice a day", "off": "off"}
+    return "\n".join(
+        [
+            "<b>Settings</b> — tap to change",
+            f"Summary length: {escape(settings.length)}",
+            f"Digest: {frequency.get(settings.frequency, settings.frequency)}, "
+            f"at {settings.digest_hour:02d}:00 {escape(settings.timezone)}",
+            f"Quiet hours: {quiet}",
+            f"Muted sources: {muted}",
+            "Other time zones: <code>/settings tz Europe/Paris</code>",
+        ]
+    )
+
+
+def bad_timezone(name: str) -> str:
+    """/settings tz with an unknown zone."""
+    shown = name if len(name) <= 40 else name[:37] + "…"
+    return f"<code>{escape(shown)}</code> is not a time zone; try <code>Europe/Paris</code>."
+
+
+def saved() -> str:
+    """Short answer to a settings button."""
+    return "Saved."
+
+
+def stale_button() -> str:
+    """A button from an old message that no longer applies."""
+    return "This button has expired — please ask again."
+
+
+def no_more_stories() -> str:
+    """ "More" pressed when every stored story on the topic was shown."""
+    return "That was everything I have on this topic."
+
+
+def digest_busy() -> str:
+    """/digest while the scheduled digest for this chat is being sent."""
+    return "Your digest is on its way right now."
+
+
+# --- web sources: pasted links, /ingest and the admin feed commands ---------------------------
+
+_STORED = {
+    "added": "Stored as a new article.",
+    "updated": "The stored article was updated.",
+    "duplicate": "Already stored.",
+}
+
+
+def _shown_url(url: str) -> str:
+    """A URL shortened for display (the link itself stays whole)."""
+    return url if len(url) <= 60 else url[:57] + "…"
+
+
+def need_url(command: str) -> str:
+    """An admin command without its URL."""
+    return f"Which address? For example <code>/{command} https://example.org/news/feed.xml</code>."
+
+
+def not_admin() -> str:
+    """A feed or ingest command from someone not in ADMIN_IDS."""
+    return (
+        "Sorry, only the bot's administrators can manage feeds and ingest pages. "
+        "You can still send me any link and I'll summarize that page."
+    )
+
+
+def link_summary(summary: ArticleSummary) -> str:
+    """Answer to a pasted link: the page's summary."""
+    return article_summary(summary)
+
+
+def link_unreadable(url: str, reason: str | None) -> str:
+    """A pasted link (or /ingest) whose page could not be fetched or holds no article."""
+    why = f": {escape(reason)}" if reason else ""
+    return f"I couldn't read an article at {link(url, _shown_url(url))}{why}."
+
+
+def page_ingested(status: str, article_id: int | None, url: str, reason: str | None) -> str:
+    """Answer to /ingest <url>."""
+    if article_id is None:
+        return link_unreadable(url, reason)
+    return f"{_STORED.get(status, 'Stored.')} /read {article_id}"
+
+
+def feed_added(feed: Feed, created: bool) -> str:
+    """Answer to /addfeed."""
+    name = escape(feed.title or "untitled feed")
+    where = link(feed.url, _shown_url(feed.url))
+    if not created:
+        return f"<b>{name}</b> ({where}) is already in the feed list; it is polled again."
+    minutes = max(1, feed.interval // 60)
+    return f"✅ Added <b>{name}</b> ({where}). I read it every {minutes} minutes."
+
+
+def feed_not_added(url: str, reason: str) -> str:
+    """/addfeed with an address that is not (and does not link to) a feed."""
+    return f"I couldn't add {escape(_shown_url(url))}: {escape(reason)}."
+
+
+def feed_removed(feed: Feed) -> str:
+    """Answer to /removefeed."""
+    return f"Removed <b>{escape(feed.title or feed.url)}</b>; its articles stay stored."
+
+
+def no_such_feed(reference: str) -> str:
+    """/removefeed with an id or URL that is not in the list."""
+    return f"No feed <code>{escape(_shown_url(reference))}</code>. /feeds lists them with ids."
+
+
+def feeds_list(feeds: Sequence[Feed]) -> str:
+    """Answer to /feeds: every feed with its health."""
+    if not feeds:
+        return "No feeds yet. Add one with <code>/addfeed https://example.org/feed.xml</code>."
+    lines = [f"<b>{len(feeds)} feed(s)</b>"]
+    for feed in feeds:
+        status = "⏸ paused" if feed.status == "paused" else "active"
+        if feed.failures and feed.status != "paused":
+            status += f", {feed.failures} failure(s) in a row"
+        success = feed.last_success.strftime("%Y-%m-%d %H:%M UTC") if feed.last_success else "never"
+        lines.append(
+            f"• #{feed.id} {link(feed.url, feed.title or _shown_url(feed.url))} — {status}; "
+            f"last success {success}; {feed.articles} article(s)"
+        )
+        if feed.last_error:
+            lines.append(f"  <i>last error: {escape(feed.last_error[:120])}</i>")
+    lines.append("\nRemove one with <code>/removefeed &lt;id&gt;</code>.")
+    return "\n".join(lines)
+
+
+def feed_paused(feed: Feed) -> str:
+    """Message to the admins: a feed failed too often and is paused."""
+    return (
+        f"⚠️ The feed <b>{escape(feed.title or _shown_url(feed.url))}</b> failed "
+        f"{feed.failures} times in a row and is paused.\n"
+        f"Last error: {escape((feed.last_error or 'unknown')[:200])}\n"
+        f"Add it again to resume: <code>/addfeed {escape(feed.url)}</code>"
+    )

@@ -1,16 +1,30 @@
-"""/start and /help: what the bot does and how to ask."""
+"""/start (with `sub_<topic>` deep links) and /help: what the bot does and how to ask."""
 
 from __future__ import annotations
 
 from telegram import Update
 
+from bot import subscriptions
 from bot.context import NewsContext
 from handlers import replies
 from handlers.common import reply
+from handlers.subscriptions import subscribe_to
+
+DEEP_LINK_PREFIX = "sub_"
 
 
 async def start(update: Update, context: NewsContext) -> None:
-    """/start: greet and explain."""
+    """/start [sub_<topic>]: greet (or resume a paused chat), or subscribe in one tap."""
+    chat = update.effective_chat
+    if chat is not None and await subscriptions.resume(context.resources, chat.id):
+        await reply(update, replies.welcome_back())
+    payload = context.args[0] if context.args else ""
+    if payload.startswith(DEEP_LINK_PREFIX) and len(payload) > len(DEEP_LINK_PREFIX):
+        request = subscriptions.SubscriptionRequest(
+            payload.removeprefix(DEEP_LINK_PREFIX).replace("_", " ").replace("-", " ").strip()
+        )
+        await subscribe_to(update, context, request)
+        return
     await reply(update, replies.welcome())
 
 

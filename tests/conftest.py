@@ -21,6 +21,12 @@ def make_article(title: str, text: str, **fields: object) -> Article:
     return Article(title=title, text=text, **values)  # type: ignore[arg-type]
 
 
+@pytest.fixture(autouse=True)
+def _no_default_feeds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never poll the built-in public feeds: nothing in a test may reach the internet."""
+    monkeypatch.setenv("DEFAULT_FEEDS", "false")
+
+
 @pytest.fixture
 def db_url(tmp_path: Path) -> str:
     """A fresh SQLite database file for this test."""
@@ -84,3 +90,45 @@ def bot_settings(fake_api: FakeBotApi, db_url: str) -> Settings:
         database_url=db_url,
         load_sample=False,
     )
+
+
+NEWS = [
+    make_article(
+        "Tsunami warning lifted after coastal quake",
+        "A tsunami warning for the northern coast was lifted on Monday after a strong quake.\n"
+        "Officials said waves of up to half a metre reached two harbours.\n"
+        "No damage was reported, and schools will reopen on Tuesday.",
+        url="https://example.org/tsunami",
+    ),
+    make_article(
+        "Football final ends in penalties",
+        "The football cup final ended in a penalty shoot-out on Saturday night.\n"
+        "The home side won after the goalkeeper saved two penalties.\n"
+        "Fans celebrated in the streets until the morning.",
+        source="Sport Daily",
+    ),
+    make_article(
+        "Football transfer record broken",
+        "A football club paid a record transfer fee for a young striker on Friday.\n"
+        "The transfer was confirmed after a medical examination.",
+        source="Sport Daily",
+    ),
+]
+
+
+async def seed(settings: Settings, articles: list[Article] | None = None) -> None:
+    """Store `articles` (default: NEWS) in the settings' database."""
+    opened = open_store(settings.database_url)
+    await opened.open()
+    for article in NEWS if articles is None else articles:
+        await opened.add_article(article)
+    await opened.close()
+
+
+@pytest.fixture
+async def bot(fake_api: FakeBotApi, bot_settings: Settings) -> AsyncIterator[FakeBotApi]:
+    """A running bot over the NEWS articles; the test talks to it through the fake API."""
+    await seed(bot_settings)
+    app = await start_bot(bot_settings)
+    yield fake_api
+    await stop_bot(app)

@@ -4,6 +4,8 @@ It answers the methods the bot uses, over real HTTP, and rejects what Telegram r
 a wrong token, empty or over-long text (4096 UTF-16 units after entity parsing) and
 HTML that Telegram cannot parse (unknown tags, unclosed or crossed tags, bare `<` or `&`).
 Tests push user messages with `send_text` and read the bot's answers with `replies`.
+Flood limits and scripted failures (429, 403, 500, dropped connections) are in `flood`
+(tests/fake_flood.py), off unless a test turns them on.
 """
 
 from __future__ import annotations
@@ -19,11 +21,13 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fake_flood import Dropped, FloodControl, Refusal
+
 TOKEN = "123456:TEST-token-for-the-fake-bot-api"
 BOT_USER = {"id": 42, "is_bot": True, "first_name": "newsbot", "username": "newsbot_test_bot"}
 _ALLOWED_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
                  "span", "tg-spoiler", "blockquote", "tg-emoji"}  # fmt: skip
-_INT_FIELDS = {"chat_id", "offset", "limit", "timeout", "message_id", "reply_to_message_id"}
+_INT_FIELDS = {"chat_id", "offset", "limit", "timeout", "message_id", "user_id"}
 _ENTITY = re.compile(r"&(lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);")
 
 
@@ -88,6 +92,11 @@ class FakeBotApi:
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     commands: list[dict[str, Any]] = field(default_factory=list)
     rejected: list[tuple[str, str]] = field(default_factory=list)
+    callback_answers: list[dict[str, Any]] = field(default_factory=list)
+    inline_answers: list[dict[str, Any]] = field(default_factory=list)
+    admins: set[tuple[int, int]] = field(default_factory=set)  # (chat_id, user_id)
+    webhook: dict[str, Any] = field(default_factory=dict)  # the last setWebhook parameters
+    flood: FloodControl = field(default_factory=FloodControl)  # 429/403/500s (fake_flood.py)
     _updates: list[dict[str, Any]] = field(default_factory=list)
     _next_update: int = 1
     _next_message: int = 1
@@ -115,12 +124,15 @@ class FakeBotApi:
     # --- the test side -------------------------------------------------------------------
 
     async def send_text(self, text: str, chat_id: int = 1001, user_id: int = 1001) -> None:
-        """A user writes `text` to the bot in a private chat."""
+        """A user writes `text` to the bot (a group chat when `chat_id` is negative)."""
+        chat: dict[str, Any] = {"id": chat_id, "type": "private", "first_name": "Tester"}
+        if chat_id < 0:
+            chat = {"id": chat_id, "type": "group", "title": "Test group"}
         message: dict[str, Any] = {
             "message_id": self._message_id(),
             "date": int(time.time()),
-            "chat": {"id": chat_id, "type": "private", "first_name": "Tester"},
-            "from": {"id": user_id, "is_bot": False, "first_name": "Tester"},
+            "chat": chat,
+            "from": _user(user_id),
             "text": text,
         }
         if text.startswith("/"):
@@ -129,6 +141,32 @@ class FakeBotApi:
                 {"type": "bot_command", "offset": 0, "length": utf16_len(command)}
             ]
         await self.push_update({"message": message})
+
+    async def press(self, message: dict[str, Any], data: str, user_id: int = 1001) -> str:
+        """A user presses a button with callback `data` under a message the bot sent."""
+        query_id = f"cb{self._message_id()}"
+        wire = {k: v for k, v in message.items() if k not in ("html", "reply_markup")}
+        update = {"id": query_id, "from": _user(user_id), "chat_instance": "ci", "data": data}
+        await self.push_update({"callback_query": {**update, "message": wire}})
+        return query_id
+
+    async def inline(self, query: str, user_id: int = 1001) -> str:
+        """A user types `@bot query` in some chat."""
+        query_id = f"iq{self._message_id()}"
+        update = {"id": query_id, "from": _user(user_id), "query": query, "offset": ""}
+        await self.push_update({"inline_query": update})
+        return query_id
+
+    async def wait_for(self, done: Callable[[], bool], within: float = 15) -> None:
+        """Wait until `done()` holds (checked after every call the bot makes)."""
+        async with asyncio.timeout(within), self._changed:
+            await self._changed.wait_for(done)
+
+    def buttons(self, message: dict[str, Any]) -> dict[str, str]:
+        """Button label → callback data of a sent message's inline keyboard."""
+        markup = message.get("reply_markup") or {}
+        rows = markup.get("inline_keyboard", [])
+        return {b["text"]: b.get("callback_data", "") for row in rows for b in row}
 
     async def push_update(self, update: dict[str, Any]) -> None:
         """Queue a raw update for getUpdates."""
@@ -169,25 +207,111 @@ class FakeBotApi:
         self.calls.append((method, params))
         try:
             result = await self._call(method, params)
-        except ApiError as exc:
+        except (ApiError, Refusal) as exc:
             self.rejected.append((method, exc.description))
             body = {"ok": False, "error_code": exc.code, "description": exc.description}
+            if isinstance(exc, Refusal) and exc.retry_after is not None:
+                body["parameters"] = {"retry_after": exc.retry_after}
             return web.json_response(body, status=exc.code)
+        except Dropped:
+            if request.transport is not None:
+                request.transport.close()
+            return web.Response()
+        finally:
+            async with self._changed:
+                self._changed.notify_all()
         return web.json_response({"ok": True, "result": result})
 
     async def _call(self, method: str, params: dict[str, Any]) -> Any:
-        if method == "getMe":
-            return BOT_USER
+        simple: dict[str, Callable[[dict[str, Any]], Any]] = {
+            "getMe": lambda _: BOT_USER,
+            "setMyCommands": self._set_commands,
+            "answerCallbackQuery": self._answer_callback,
+            "answerInlineQuery": self._answer_inline,
+            "editMessageText": self._edit_message,
+            "getChatMember": self._chat_member,
+            "deleteWebhook": lambda _: True,
+            "setWebhook": self._set_webhook,
+            "close": lambda _: True,
+            "logOut": lambda _: True,
+        }
         if method == "getUpdates":
             return await self._get_updates(params)
         if method == "sendMessage":
             return await self._send_message(params)
-        if method == "setMyCommands":
-            self.commands = params["commands"]
-            return True
-        if method in ("deleteWebhook", "close", "logOut"):
-            return True
+        if method in simple:
+            return simple[method](params)
         raise ApiError(404, "Not Found: method not found")
+
+    def _set_webhook(self, params: dict[str, Any]) -> bool:
+        if not str(params.get("url", "")).startswith(("https://", "http://127.0.0.1")):
+            raise ApiError(400, "Bad Request: bad webhook: HTTPS url must be provided for webhook")
+        self.webhook = params
+        return True
+
+    def _set_commands(self, params: dict[str, Any]) -> bool:
+        self.commands = params["commands"]
+        return True
+
+    def _answer_callback(self, params: dict[str, Any]) -> bool:
+        if any(
+            a["callback_query_id"] == params["callback_query_id"] for a in self.callback_answers
+        ):
+            raise ApiError(400, "Bad Request: query is too old or query ID is invalid")
+        self.callback_answers.append(params)
+        return True
+
+    def _answer_inline(self, params: dict[str, Any]) -> bool:
+        results = params.get("results", [])
+        if len(results) > 50:
+            raise ApiError(400, "Bad Request: too many inline query results")
+        for result in results:
+            content = result.get("input_message_content", {})
+            if content.get("parse_mode") == "HTML":
+                visible_text(content["message_text"])
+        self.inline_answers.append(params)
+        return True
+
+    def _edit_message(self, params: dict[str, Any]) -> dict[str, Any]:
+        text = str(params.get("text", ""))
+        shown = self._check_text(text, params)
+        chat_id, message_id = int(params["chat_id"]), int(params["message_id"])
+        for message in self.sent:
+            if message["chat"]["id"] == chat_id and message["message_id"] == message_id:
+                if message["html"] == text and message.get("reply_markup") == params.get(
+                    "reply_markup"
+                ):
+                    raise ApiError(400, "Bad Request: message is not modified")
+                message.update(text=shown, html=text, reply_markup=params.get("reply_markup"))
+                message["edits"] = message.get("edits", 0) + 1
+                return {k: v for k, v in message.items() if k not in ("html", "edits")}
+        raise ApiError(400, "Bad Request: message to edit not found")
+
+    def _chat_member(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat_id, user_id = int(params["chat_id"]), int(params["user_id"])
+        status = "administrator" if (chat_id, user_id) in self.admins else "member"
+        if status == "administrator":
+            return {"status": status, "user": _user(user_id), "can_be_edited": False,
+                    "is_anonymous": False, "can_manage_chat": True, "can_delete_messages": True,
+                    "can_manage_video_chats": True, "can_restrict_members": True,
+                    "can_promote_members": False, "can_change_info": True,
+                    "can_invite_users": True, "can_post_stories": False,
+                    "can_edit_stories": False, "can_delete_stories": False}  # fmt: skip
+        return {"status": status, "user": _user(user_id)}
+
+    def _check_text(self, text: str, params: dict[str, Any]) -> str:
+        """The visible text, or ApiError for what Telegram refuses."""
+        shown = visible_text(text) if params.get("parse_mode") == "HTML" else text
+        if not shown.strip():
+            raise ApiError(400, "Bad Request: message text is empty")
+        if utf16_len(shown) > 4096:
+            raise ApiError(400, "Bad Request: message is too long")
+        markup = params.get("reply_markup") or {}
+        for row in markup.get("inline_keyboard", []):
+            for button in row:
+                if len(button.get("callback_data", "").encode()) > 64:
+                    raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
+        return shown
 
     async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         offset = int(params.get("offset", 0))
@@ -203,12 +327,10 @@ class FakeBotApi:
 
     async def _send_message(self, params: dict[str, Any]) -> dict[str, Any]:
         text = str(params.get("text", ""))
-        shown = visible_text(text) if params.get("parse_mode") == "HTML" else text
-        if not shown.strip():
-            raise ApiError(400, "Bad Request: message text is empty")
-        if utf16_len(shown) > 4096:
-            raise ApiError(400, "Bad Request: message is too long")
         chat_id = int(params["chat_id"])
+        self.flood.check(chat_id)
+        shown = self._check_text(text, params)
+        self.flood.accepted(chat_id)
         message = {
             "message_id": self._message_id(),
             "date": int(time.time()),
@@ -217,10 +339,21 @@ class FakeBotApi:
             "text": shown,
             "html": text,
         }
+        if params.get("reply_markup"):
+            message["reply_markup"] = params["reply_markup"]
         async with self._changed:
             self.sent.append(message)
             self._changed.notify_all()
         return {k: v for k, v in message.items() if k != "html"}
+
+    def messages(self, chat_id: int) -> list[dict[str, Any]]:
+        """Every message the bot sent to `chat_id`, oldest first."""
+        return [m for m in self.sent if m["chat"]["id"] == chat_id]
+
+
+def _user(user_id: int) -> dict[str, Any]:
+    """A human Telegram user."""
+    return {"id": user_id, "is_bot": False, "first_name": f"User{user_id}"}
 
 
 def _decode(form: dict[str, Any]) -> dict[str, Any]:

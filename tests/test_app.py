@@ -133,3 +133,26 @@ async def test_long_reply_is_split_under_the_limit(
     assert len(texts) >= 2
     assert fake_api.rejected == []
     assert sum(t.count("Headline ") for t in texts) == 30
+
+
+async def test_one_flooding_user_does_not_starve_others(
+    fake_api: FakeBotApi, bot_settings: Settings
+) -> None:
+    """Over the per-user allowance: one "slow down", then silence; other users are served."""
+    await _seed(bot_settings)
+    settings = bot_settings.model_copy(update={"user_burst": 3, "user_rate_per_minute": 1})
+    app = await start_bot(settings)
+    try:
+        for _ in range(8):
+            await fake_api.send_text("/help", chat_id=1001, user_id=1001)
+        await fake_api.send_text("/summary tsunami", chat_id=2002, user_id=2002)
+        [other] = await fake_api.replies(2002, 1)
+        await fake_api.replies(1001, 4)
+        await fake_api.send_text("/help", chat_id=2002, user_id=2002)
+        await fake_api.replies(2002, 2)
+    finally:
+        await stop_bot(app)
+    flooded = [m["text"] for m in fake_api.messages(1001)]
+    assert "Tsunami warning lifted" in other
+    assert sum("Slow down" in t for t in flooded) == 1
+    assert len(flooded) == 4

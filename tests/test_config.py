@@ -66,3 +66,22 @@ def test_formatter_redacts_the_token() -> None:
     line = formatter.format(record)
     assert "123:SECRET" not in line
     assert "[REDACTED]" in line
+
+
+def test_postgres_url_and_webhook_settings_are_accepted() -> None:
+    settings = load_settings(
+        None,
+        database_url="postgresql://bot:pa55word@db:5432/news",
+        webhook_url="https://bot.example.org/telegram",
+        webhook_secret="abc_DEF-123",
+        telegram_bot_token="1:TOKEN",
+    )
+    assert settings.database_url.startswith("postgresql://")
+    assert settings.secrets == ["1:TOKEN", "abc_DEF-123", "pa55word"]
+
+
+@pytest.mark.parametrize("secret", ["has space", "ünïcode", "x" * 257])
+def test_bad_webhook_secret_is_refused_without_echoing_it(secret: str) -> None:
+    with pytest.raises(ConfigError, match=r"^WEBHOOK_SECRET:") as info:
+        load_settings(None, webhook_secret=secret)
+    assert secret not in str(info.value)

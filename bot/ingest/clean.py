@@ -23,8 +23,10 @@ from bot.ingest import patterns as p
 
 _SPACE = re.compile(r"\s+")
 _LETTER = re.compile(r"[^\W\d_]")
+_WORD = re.compile(r"\w+")
 _OPEN_QUOTES = frozenset('“«„"')
 _CLOSE_QUOTES = frozenset('”»"')
+_QUOTE_MARK = re.compile("[" + re.escape("".join(sorted(_OPEN_QUOTES | _CLOSE_QUOTES))) + "]")
 _ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
 _NEWLINES = "\r\u2028\u2029\x0b\x0c\x85\x1c\x1d\x1e"
 
@@ -160,15 +162,16 @@ def _sentences(text: str) -> list[tuple[str, bool]]:
     for sentence in p.SENTENCE_SPLIT.split(text):
         if not _LETTER.search(sentence):
             continue
-        quoted = in_quote or any(c in _OPEN_QUOTES or c in _CLOSE_QUOTES for c in sentence)
-        in_quote = _quote_open_after(sentence, in_quote)
+        marks = _QUOTE_MARK.findall(sentence)
+        quoted = in_quote or bool(marks)
+        in_quote = _quote_open_after(marks, in_quote)
         result.append((sentence, quoted))
     return result
 
 
-def _quote_open_after(sentence: str, in_quote: bool) -> bool:
-    """Whether a quotation is still open at the end of the sentence."""
-    for char in sentence:
+def _quote_open_after(marks: list[str], in_quote: bool) -> bool:
+    """Whether a quotation is still open after a sentence with these quotation marks."""
+    for char in marks:
         if char == '"':
             in_quote = not in_quote
         elif char in _OPEN_QUOTES:
@@ -178,23 +181,38 @@ def _quote_open_after(sentence: str, in_quote: bool) -> bool:
     return in_quote
 
 
-def _is_appeal(sentence: str, quoted: bool) -> bool:
-    """The site asking its reader for support, a subscription, consent or attention."""
+def _is_appeal(sentence: str, quoted: bool, call: bool) -> bool:
+    """The site asking its reader for support, a subscription, consent or attention.
+
+    `call`: the sentence holds an unquoted call to action (`CALL_TO_ACTION`).
+    """
     if quoted or p.REPORTED.search(sentence):
         return False
-    if p.CALL_TO_ACTION.search(sentence):
+    if call:
         return True
     if p.SITE_VOICE.search(sentence) and p.APPEAL_TOPIC.search(sentence):
         return True
     return bool(p.READER_VOICE.search(sentence) and p.READER_ASK.search(sentence))
 
 
+def _calls_to_action(sentence: str) -> bool:
+    """Whether the sentence holds a call to action; most sentences are ruled out by their words."""
+    words = _WORD.findall(sentence.lower())
+    if p.CALL_TO_ACTION_WORDS.isdisjoint(words) and not p.CALL_TO_ACTION_CJK.search(sentence):
+        return False
+    return bool(p.CALL_TO_ACTION.search(sentence))
+
+
 def _score_appeals(line: _Line) -> None:
     """Count the line's sentences and appeals; drop it if it is mostly appeals."""
     sentences = _sentences(line.text)
+    # The call-to-action pattern is the costliest: search each sentence once.
+    calls = [not quoted and _calls_to_action(s) for s, quoted in sentences]
     line.sentences = len(sentences)
-    line.appeals = sum(_is_appeal(s, quoted) for s, quoted in sentences)
-    line.strong = any(p.CALL_TO_ACTION.search(s) and not q for s, q in sentences)
+    line.appeals = sum(
+        _is_appeal(s, quoted, call) for (s, quoted), call in zip(sentences, calls, strict=True)
+    )
+    line.strong = any(calls)
     if line.kind is None and line.appeal_like and (line.strong or line.appeals >= 2):
         line.kind = "appeal"
 

@@ -1,18 +1,36 @@
 """HTML → article: trafilatura's main-text extraction and metadata, then `clean_text`.
 
-Used for local `.html` files and (later) fetched web pages alike.
+Used for local `.html` files and fetched web pages alike. When trafilatura finds little text
+(fewer than `FALLBACK_WORDS` words), readability-lxml gets a try and wins if it finds
+clearly more.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import trafilatura
 
 from bot.errors import IngestError
 from bot.ingest.clean import clean_text
+from bot.ingest.htmltext import html_to_text
+from bot.ingest.patterns import SENTENCE_END
 from bot.ingest.records import normalize_tags, parse_datetime
+
+FALLBACK_WORDS = 80
+_EDGES = " \t-–—•·*|:>»"
+_WORDS = re.compile(r"\w+")
+_LETTERS = re.compile(r"[^\W\d_]")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_CJK_LANGUAGES = frozenset({"zh", "ja", "ko"})
+_CYRILLIC_LANGUAGES = frozenset({"ru", "uk", "be", "bg", "sr", "mk", "kk", "ky", "mn", "tg"})
+# Dates from the page's markup and URL, not from scanning its whole text (slow, rarely needed).
+_DATES = {"extensive_search": False, "original_date": True}
+HEAD_LINES = 3  # headline and standfirst repeats are looked for in this many first lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,20 +48,30 @@ class ExtractedPage:
 
 def extract_html(html: str | bytes, url: str | None = None) -> ExtractedPage:
     """Extract the main article of a page; raises IngestError when there is none."""
-    try:
-        document = trafilatura.bare_extraction(
-            html, url=url, favor_precision=True, with_metadata=True, include_comments=False
-        )
-    except Exception as exc:  # trafilatura/lxml raise many kinds on malformed input
-        raise IngestError(f"cannot parse HTML: {exc}") from exc
-    if document is None:
-        raise IngestError("no article text found in the page")
-    fields = document if isinstance(document, dict) else document.as_dict()
+    fields, body = main_text(html, url)
+    return page_from(fields, body, url)
+
+
+def main_text(html: str | bytes, url: str | None = None) -> tuple[dict[str, Any], str]:
+    """The page's metadata fields and its main text before cleaning; IngestError if none."""
+    fields = _trafilatura(html, url)
     body = fields.get("text")
-    if not isinstance(body, str) or not body.strip():
+    body = body if isinstance(body, str) else ""
+    if len(body.split()) < FALLBACK_WORDS:
+        fallback_title, fallback = _readability(html)
+        if len(fallback.split()) > max(2 * len(body.split()), FALLBACK_WORDS // 2):
+            body = fallback
+            fields["title"] = fields.get("title") or fallback_title
+    if not body.strip():
         raise IngestError("no article text found in the page")
+    return fields, body
+
+
+def page_from(fields: dict[str, Any], body: str, url: str | None = None) -> ExtractedPage:
+    """The cleaned article from `main_text`'s fields and body; IngestError if nothing is left."""
     title = _clean_title(fields.get("title"))
-    text = clean_text(_drop_leading_title(body, title))
+    description = _str_or_none(fields.get("description"))
+    text = _drop_headlines(clean_text(body), title, description)
     if not text:
         raise IngestError("no article text left after cleaning")
     return ExtractedPage(
@@ -52,9 +80,47 @@ def extract_html(html: str | bytes, url: str | None = None) -> ExtractedPage:
         url=_str_or_none(fields.get("url")) or url,
         published=_safe_date(fields.get("date")),
         sitename=_str_or_none(fields.get("sitename")),
-        language=_str_or_none(fields.get("language")),
+        language=_declared_language(fields.get("language"), text),
         tags=normalize_tags([*(fields.get("categories") or []), *(fields.get("tags") or [])]),
     )
+
+
+def _trafilatura(html: str | bytes, url: str | None) -> dict[str, Any]:
+    """trafilatura's main text and metadata fields (empty when it finds no article)."""
+    try:
+        tree = trafilatura.load_html(html)
+        if tree is None:
+            return {}
+        anchors = _anchor_texts(tree)  # before extraction, which prunes the tree
+        lang = tree.get("lang") or tree.get("xml:lang")
+        document = trafilatura.bare_extraction(
+            tree,
+            url=url,
+            favor_precision=True,
+            with_metadata=True,
+            include_comments=False,
+            date_extraction_params=_DATES,
+        )
+    except Exception as exc:  # trafilatura/lxml raise many kinds on malformed input
+        raise IngestError(f"cannot parse HTML: {exc}") from exc
+    if document is None:
+        return {}
+    fields = dict(document if isinstance(document, dict) else document.as_dict())
+    fields["language"] = fields.get("language") or lang
+    if isinstance(fields.get("text"), str):
+        fields["text"] = _drop_link_lines(fields["text"], anchors)
+    return fields
+
+
+def _readability(html: str | bytes) -> tuple[str | None, str]:
+    """readability-lxml's title and main text, one paragraph per line ("" when it fails)."""
+    from readability import Document
+
+    try:
+        document = Document(html)
+        return document.short_title() or None, html_to_text(document.summary(html_partial=True))
+    except Exception:  # the fallback must never fail the page: trafilatura's answer stands
+        return None, ""
 
 
 def _clean_title(title: object) -> str | None:
@@ -64,12 +130,69 @@ def _clean_title(title: object) -> str | None:
     return " ".join(title.split()) or None
 
 
-def _drop_leading_title(text: str, title: str | None) -> str:
-    """The body without a first line that repeats the headline (trafilatura keeps the h1)."""
-    first, _, rest = text.lstrip().partition("\n")
-    if title and " ".join(first.split()).casefold() == title.casefold():
-        return rest
-    return text
+def _drop_headlines(text: str, title: str | None, description: str | None) -> str:
+    """The body without the headline or standfirst that pages repeat at its top.
+
+    Among the first `HEAD_LINES` lines, a line goes when it is the page title (which often
+    ends in the site's name), the page description, or a line that is not a sentence (no
+    closing punctuation) made mostly of the title's words.
+    """
+    if not title:
+        return text
+    lines = text.strip().split("\n")
+    title_key, description_key = _normalized(title), _normalized(description or "")
+    title_words = set(_WORDS.findall(title_key))
+    kept = lines[HEAD_LINES:]
+    for line in reversed(lines[:HEAD_LINES]):
+        key = _normalized(line)
+        words = set(_WORDS.findall(key))
+        headline = key == title_key or (len(words) >= 4 and title_key.startswith(key))
+        fragment = not SENTENCE_END.search(line.strip())
+        deck = fragment and bool(key) and key == description_key
+        variant = fragment and len(words) >= 4 and len(words & title_words) >= 0.6 * len(words)
+        if not (headline or deck or variant):
+            kept.insert(0, line)
+    return "\n".join(kept)
+
+
+def _anchor_texts(tree: Any) -> frozenset[str]:
+    """The texts of the page's links that have three words or more, normalized."""
+    texts = (_normalized(str(anchor.text_content())) for anchor in tree.iter("a"))
+    return frozenset(text for text in texts if text.count(" ") >= 2)
+
+
+def _normalized(line: str) -> str:
+    """A line for comparison with link texts: no list marks or edge punctuation, folded."""
+    return " ".join(line.split()).strip(_EDGES).casefold()
+
+
+def _drop_link_lines(text: str, anchors: frozenset[str]) -> str:
+    """The text without lines that are just a link of the page (related-article lists,
+    "Also on ..." teasers): a sentence of the article is rarely the whole text of a link."""
+    if not anchors:
+        return text
+    return "\n".join(line for line in text.split("\n") if _normalized(line) not in anchors)
+
+
+def _declared_language(declared: object, text: str) -> str | None:
+    """The page's declared language (`<html lang>`), unless its script contradicts the text.
+
+    Trusting a plausible declaration spares the statistical detector, the costliest step
+    after extraction.
+    """
+    code = _str_or_none(declared)
+    if code is None:
+        return None
+    code = code.split("-")[0].split("_")[0].lower()
+    sample = text[:2000]
+    letters = max(1, len(_LETTERS.findall(sample)))
+    if code not in _CJK_LANGUAGES and len(_CJK.findall(sample)) > 0.3 * letters:
+        return None
+    if code not in _CYRILLIC_LANGUAGES and len(_CYRILLIC.findall(sample)) > 0.5 * letters:
+        return None
+    if code in _CYRILLIC_LANGUAGES and len(_CYRILLIC.findall(sample)) < 0.2 * letters:
+        return None
+    return code
 
 
 def _safe_date(value: object) -> datetime | None:

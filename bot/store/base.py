@@ -2,20 +2,169 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Protocol
 
-from bot.models import Article, Count, StoredResult
+from bot.models import (
+    Article,
+    ChatSettings,
+    Count,
+    Feed,
+    Fingerprint,
+    StoredResult,
+    StorySource,
+    Subscription,
+)
 
 
-class Store(Protocol):
+class SubscriptionStore(Protocol):
+    """Subscriptions, chat settings, digest schedules and the delivery log.
+
+    Digest work is claimed through the store (`claim_due_digests`) so that, later, several
+    bot instances can share one database and each digest still goes out once; the delivery
+    log (`record_delivery` / `delivered`) makes a retried or resumed digest skip what was sent.
+    """
+
+    async def subscribe(self, subscription: Subscription) -> Subscription:
+        """Add a subscription (same chat and topic: replace its filters); returns it with id."""
+
+    async def unsubscribe(self, chat_id: int, subscription_id: int) -> bool:
+        """Remove one of the chat's subscriptions; False when it was not there."""
+
+    async def subscriptions(self, chat_id: int) -> list[Subscription]:
+        """The chat's subscriptions, oldest first."""
+
+    async def chat_settings(self, chat_id: int) -> ChatSettings:
+        """The chat's settings (defaults when it never changed any)."""
+
+    async def save_chat_settings(self, settings: ChatSettings) -> None:
+        """Store the chat's settings."""
+
+    async def schedule_digest(self, chat_id: int, when: datetime | None) -> None:
+        """Set when the chat's next digest is due (None: no digest scheduled)."""
+
+    async def claim_due_digests(
+        self, now: datetime, worker: str, lease_seconds: float, limit: int = 100
+    ) -> list[int]:
+        """Claim up to `limit` chats whose digest is due and unclaimed (or whose claim expired).
+
+        Blocked chats and chats without subscriptions are never due.
+        """
+
+    async def finish_digest(self, chat_id: int, worker: str, next_due: datetime | None) -> None:
+        """Release the claim and set the next due time."""
+
+    async def delivered(self, chat_id: int, article_ids: Sequence[int]) -> set[int]:
+        """Which of `article_ids` were already sent to the chat."""
+
+    async def record_delivery(
+        self, chat_id: int, article_ids: Sequence[int], message_id: int | None
+    ) -> None:
+        """Log that these articles reached the chat (idempotent)."""
+
+    async def remember_topic(self, query: str) -> int:
+        """A short stable id for a topic text (for button callback data)."""
+
+    async def topic_text(self, topic_id: int) -> str | None:
+        """The topic text behind an id from `remember_topic`, or None."""
+
+    async def claim_digest(
+        self, chat_id: int, now: datetime, worker: str, lease_seconds: float
+    ) -> bool:
+        """Claim one chat's digest, due or not (/digest); False while another claim holds."""
+
+    async def unscheduled_chats(self, limit: int = 1000) -> list[int]:
+        """Chats that should have a next digest time but have none (start-up repair)."""
+
+
+class FeedStore(Protocol):
+    """Web ingestion: feeds and their state, dedup keys, per-site boilerplate, stories."""
+
+    async def add_feed(self, feed: Feed) -> tuple[Feed, bool]:
+        """Add a feed unless its URL is known; the stored feed, and whether it is new."""
+
+    async def get_feed(self, feed_id: int) -> Feed | None:
+        """One feed by id, or None."""
+
+    async def find_feed(self, url: str) -> Feed | None:
+        """The feed with this URL, or None."""
+
+    async def list_feeds(self) -> list[Feed]:
+        """Every feed, oldest first, each with how many articles it brought."""
+
+    async def save_feed(self, feed: Feed) -> None:
+        """Store a known feed's title, interval, status, validators, health and next poll."""
+
+    async def claim_due_feeds(
+        self, now: datetime, lease_seconds: float, limit: int = 100
+    ) -> list[int]:
+        """Lease the active feeds due at `now` for one poller: their next poll moves past the
+        lease, so other instances skip them until the poller saves the real next poll."""
+
+    async def remove_feed(self, feed_id: int) -> bool:
+        """Forget a feed (its articles stay); False when there was none."""
+
+    async def feed_entry(self, feed_id: int, key: str) -> str | None:
+        """The fingerprint recorded for a feed's entry, or None if it was never seen."""
+
+    async def record_feed_entry(
+        self, feed_id: int, key: str, fingerprint: str, article_id: int | None
+    ) -> None:
+        """Remember a feed entry, its fingerprint and the article it became (if any)."""
+
+    async def find_by_urls(self, urls: Sequence[str]) -> tuple[Article, str] | None:
+        """The article known by one of these normalized URLs, with the URL that matched."""
+
+    async def learn_site_lines(self, site: str, pages: Sequence[frozenset[str]]) -> None:
+        """Count one more article of `site` for every line key in each page's key set."""
+
+    async def site_boilerplate(self, site: str, min_articles: int) -> frozenset[str]:
+        """The line keys of `site` seen in at least `min_articles` articles."""
+
+    async def prune_site_lines(self, older_than: datetime, below: int) -> int:
+        """Forget line keys seen in fewer than `below` articles and not since `older_than`."""
+
+    async def similar_fingerprints(
+        self, bands: Sequence[int], limit: int = 50
+    ) -> list[Fingerprint]:
+        """Fingerprints of stored articles that share at least one LSH band key."""
+
+    async def fingerprint_of(self, article_id: int) -> Fingerprint | None:
+        """The stored fingerprint of an article, or None."""
+
+    async def link_article(
+        self,
+        article_id: int,
+        urls: Sequence[str],
+        fingerprint: Fingerprint | None,
+        source: StorySource,
+        join_story: int | None = None,
+    ) -> int:
+        """Record a stored article's URLs, fingerprint and story; returns its story id.
+
+        An article keeps the story it has; otherwise it joins `join_story` or starts one.
+        """
+
+    async def add_story_source(
+        self, article_id: int, urls: Sequence[str], source: StorySource
+    ) -> int:
+        """A copy of a stored article seen elsewhere: its URLs now lead to the article and it
+        becomes a source of the article's story; returns the story id."""
+
+    async def story_sources(self, story_id: int) -> list[StorySource]:
+        """Every known source of a story, first seen first."""
+
+
+class Store(SubscriptionStore, FeedStore, Protocol):
     """Persistent article storage with topic search.
 
-    Implementations: `SqliteStore` (embedded default). Callers only see this protocol,
-    so a PostgreSQL implementation can be added without changing them.
+    Implementations: `SqliteStore` (embedded default) and `PostgresStore` (several
+    instances), chosen by `open_store` from DATABASE_URL; callers only see this protocol.
     """
 
     async def open(self) -> None:
-        """Connect, create or migrate the schema."""
+        """Connect and check the schema version (see `open_store` for AUTO_MIGRATE)."""
 
     async def close(self) -> None:
         """Release connections; safe to call twice."""

@@ -11,7 +11,7 @@ from typing import Any
 from bot.models import Article
 
 COLUMNS = """
-    a.id, a.url, a.source, a.title, a.published, a.fetched, a.language, a.text,
+    a.id, a.url, a.source, a.title, a.published, a.fetched, a.language, a.text, a.story_id,
     (SELECT json_group_array(tag) FROM
         (SELECT tag FROM article_tags WHERE article_id = a.id ORDER BY position)) AS tags
 """
@@ -80,4 +80,5 @@ def article_from_row(row: sqlite3.Row) -> Article:
         language=row["language"],
         text=row["text"],
         tags=tuple(json.loads(row["tags"] or "[]")),
+        story_id=row["story_id"],
     )

@@ -48,7 +48,133 @@ _V1 = (
     """,
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1,)
+
+# Subscriptions, per-chat settings with the digest schedule and its claim (a lease, so that
+# several workers can share the database), the delivery log (exactly-once digests) and
+# short ids for topic texts in button callback data. Times are Unix seconds (REAL) where the
+# store compares them, ISO 8601 text where it only shows them.
+_V2_SUBSCRIPTIONS = (
+    """
+    CREATE TABLE subscriptions (
+        id INTEGER PRIMARY KEY,
+        chat_id INTEGER NOT NULL,
+        topic TEXT NOT NULL,
+        must TEXT NOT NULL DEFAULT '[]',
+        must_not TEXT NOT NULL DEFAULT '[]',
+        created TEXT NOT NULL,
+        UNIQUE (chat_id, topic)
+    )
+    """,
+    """
+    CREATE TABLE chat_settings (
+        chat_id INTEGER PRIMARY KEY,
+        length TEXT NOT NULL DEFAULT 'normal',
+        frequency TEXT NOT NULL DEFAULT 'daily',
+        digest_hour INTEGER NOT NULL DEFAULT 8,
+        timezone TEXT NOT NULL DEFAULT 'UTC',
+        quiet_start INTEGER,
+        quiet_end INTEGER,
+        muted_sources TEXT NOT NULL DEFAULT '[]',
+        blocked INTEGER NOT NULL DEFAULT 0,
+        next_due REAL,
+        claimed_by TEXT,
+        claimed_until REAL
+    )
+    """,
+    "CREATE INDEX chat_settings_due ON chat_settings (next_due) WHERE next_due IS NOT NULL",
+    """
+    CREATE TABLE deliveries (
+        chat_id INTEGER NOT NULL,
+        article_id INTEGER NOT NULL,
+        message_id INTEGER,
+        sent_at REAL NOT NULL,
+        PRIMARY KEY (chat_id, article_id)
+    ) WITHOUT ROWID
+    """,
+    "CREATE TABLE topics (id INTEGER PRIMARY KEY, query TEXT NOT NULL UNIQUE)",
+)
+
+
+# Web ingestion: feeds with their polling state, which entry of which feed became which
+# article, every URL an article is known by (dedup keys), per-site line counts (repeated
+# lines are boilerplate), stories with their sources, and MinHash signatures with their LSH
+# band keys for near-duplicate lookup.
+_V3_FEEDS = (
+    """
+    CREATE TABLE feeds (
+        id INTEGER PRIMARY KEY,
+        url TEXT NOT NULL UNIQUE,
+        title TEXT NOT NULL DEFAULT '',
+        interval_s INTEGER NOT NULL,
+        status TEXT NOT NULL DEFAULT 'active',
+        etag TEXT,
+        last_modified TEXT,
+        failures INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        last_success TEXT,
+        next_poll REAL NOT NULL DEFAULT 0,
+        added TEXT NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE feed_entries (
+        feed_id INTEGER NOT NULL REFERENCES feeds (id) ON DELETE CASCADE,
+        entry_key TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        article_id INTEGER REFERENCES articles (id) ON DELETE SET NULL,
+        seen TEXT NOT NULL,
+        PRIMARY KEY (feed_id, entry_key)
+    ) WITHOUT ROWID
+    """,
+    "CREATE INDEX feed_entries_article ON feed_entries (article_id)",
+    """
+    CREATE TABLE article_urls (
+        url TEXT PRIMARY KEY,
+        article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE
+    ) WITHOUT ROWID
+    """,
+    "CREATE INDEX article_urls_article ON article_urls (article_id)",
+    """
+    CREATE TABLE site_lines (
+        site TEXT NOT NULL,
+        line_key TEXT NOT NULL,
+        articles INTEGER NOT NULL,
+        last_seen REAL NOT NULL,
+        PRIMARY KEY (site, line_key)
+    ) WITHOUT ROWID
+    """,
+    "CREATE TABLE stories (id INTEGER PRIMARY KEY, created TEXT NOT NULL)",
+    "ALTER TABLE articles ADD COLUMN story_id INTEGER REFERENCES stories (id)",
+    "CREATE INDEX articles_story ON articles (story_id)",
+    """
+    CREATE TABLE story_sources (
+        story_id INTEGER NOT NULL REFERENCES stories (id) ON DELETE CASCADE,
+        url TEXT NOT NULL,
+        source TEXT NOT NULL,
+        title TEXT NOT NULL,
+        article_id INTEGER REFERENCES articles (id) ON DELETE SET NULL,
+        seen TEXT NOT NULL,
+        PRIMARY KEY (story_id, url)
+    ) WITHOUT ROWID
+    """,
+    """
+    CREATE TABLE article_signatures (
+        article_id INTEGER PRIMARY KEY REFERENCES articles (id) ON DELETE CASCADE,
+        shingles INTEGER NOT NULL,
+        signature BLOB NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE signature_bands (
+        band INTEGER NOT NULL,
+        article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+        PRIMARY KEY (band, article_id)
+    ) WITHOUT ROWID
+    """,
+    "CREATE INDEX signature_bands_article ON signature_bands (article_id)",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2_SUBSCRIPTIONS, _V3_FEEDS)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -91,3 +217,23 @@ async def migrate(db: aiosqlite.Connection, path: str) -> None:
             await db.rollback()
             raise
     _check_not_newer(await schema_version(db), path)
+
+
+async def _is_blank(db: aiosqlite.Connection) -> bool:
+    """Whether the file holds no tables at all (a database this process just created)."""
+    async with db.execute("SELECT count(*) FROM sqlite_master") as cursor:
+        row = await cursor.fetchone()
+    return not row or int(row[0]) == 0
+
+
+async def open_schema(db: aiosqlite.Connection, path: str, *, auto_migrate: bool) -> None:
+    """The schema gate of `open()`: create a new file, refuse an older schema unless
+    `auto_migrate` (then `newsbot db migrate` upgrades it), refuse a newer one always."""
+    version = await schema_version(db)
+    _check_not_newer(version, path)
+    if version < SCHEMA_VERSION and not auto_migrate and not await _is_blank(db):
+        raise SchemaError(
+            f"database {path} has schema version {version}, this newsbot needs "
+            f"{SCHEMA_VERSION}: run `newsbot db migrate` (or set AUTO_MIGRATE=true)"
+        )
+    await migrate(db, path)

@@ -19,7 +19,9 @@ import aiosqlite
 from bot.errors import SchemaError, StoreError
 from bot.models import Article, Count, StoredResult
 from bot.store import fts, rows
-from bot.store.schema import migrate
+from bot.store.schema import SCHEMA_VERSION, migrate, open_schema, schema_version
+from bot.store.sqlite_feeds import SqliteFeeds
+from bot.store.sqlite_subscriptions import SqliteSubscriptions
 
 # Ranking. FTS5's bm25() is negative, more negative = more relevant; title hits weigh
 # TITLE_WEIGHT times body hits. The recency-adjusted score (lower is better) is
@@ -79,12 +81,15 @@ def _analyze(article: Article) -> tuple[str, str]:
     return fts.index_text(article.title), fts.index_text(article.text)
 
 
-class SqliteStore:
+class SqliteStore(SqliteSubscriptions, SqliteFeeds):
     """`Store` backed by one SQLite file; safe for concurrent use from one event loop."""
 
-    def __init__(self, path: str, *, recency_days: float = RECENCY_DAYS) -> None:
+    def __init__(
+        self, path: str, *, recency_days: float = RECENCY_DAYS, auto_migrate: bool = False
+    ) -> None:
         """Remember where the database lives; nothing is opened yet."""
         self.path = path
+        self.auto_migrate = auto_migrate  # open() may upgrade an older schema
         self.recency_days = recency_days
         self._db: aiosqlite.Connection | None = None
         # One connection serves every coroutine, so writes must not interleave their
@@ -119,9 +124,20 @@ class SqliteStore:
             await db.execute("PRAGMA foreign_keys = ON")
             await db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
             await db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
-            await migrate(db, self.path)
+            await open_schema(db, self.path, auto_migrate=self.auto_migrate)
         except sqlite3.Error as exc:
             raise SchemaError(f"cannot open article database {self.path}: {exc}") from exc
+
+    async def migrate(self) -> tuple[int, int]:
+        """Bring the schema up to date (`newsbot db migrate`); (version before, after)."""
+        await asyncio.to_thread(_make_parent, self.path)
+        try:
+            async with aiosqlite.connect(self.path, isolation_level=None) as db:
+                before = await schema_version(db)
+                await migrate(db, self.path)
+        except sqlite3.Error as exc:
+            raise SchemaError(f"cannot migrate article database {self.path}: {exc}") from exc
+        return before, SCHEMA_VERSION
 
     async def close(self) -> None:
         """Close the connection; safe to call twice."""

@@ -1,5 +1,7 @@
 """Extractive summarization: offline tokenizers, a name → method registry, and the service.
 
+The default single-article method is NewsRank (newsrank.py); topic summaries over many
+articles group same-text stories and pick sentences across them (topic.py, stories.py).
 Handlers use `Summarizer`; everything else here is for tests, benchmarks and the CLI.
 """
 
@@ -7,6 +9,7 @@ from __future__ import annotations
 
 from bot.summarize.language import SUPPORTED, detect_language, pipeline_language
 from bot.summarize.lexicon import make_stemmer, stop_words
+from bot.summarize.newsrank import NewsRankSummarizer
 from bot.summarize.registry import (
     DEFAULT_METHOD,
     METHODS,
@@ -26,6 +29,7 @@ __all__ = [
     "SUPPORTED",
     "LeadSummarizer",
     "Length",
+    "NewsRankSummarizer",
     "OfflineTokenizer",
     "Summarizer",
     "available_methods",

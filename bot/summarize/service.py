@@ -23,6 +23,7 @@ from bot.summarize.document import (
 from bot.summarize.language import detect_language
 from bot.summarize.registry import (
     DEFAULT_METHOD,
+    SENTENCE_CAPS,
     Length,
     build_summarizer,
     parse_length,
@@ -31,9 +32,12 @@ from bot.summarize.registry import (
     sentence_cap,
 )
 from bot.summarize.tokenizer import make_tokenizer
-from bot.summarize.topic import DEFAULT_TOPIC, TOPIC_WORDS, Pick, TopicPicks, pick_sentences
+from bot.summarize.topic import DEFAULT_TOPIC, Pick, TopicPicks, pick_sentences
 
 logger = logging.getLogger(__name__)
+
+# Words in an average news sentence: the default topic budget is this many per sentence asked.
+SENTENCE_WORDS = 25
 
 
 def _capped(paragraphs: Paragraphs, method: str) -> Paragraphs:
@@ -41,7 +45,7 @@ def _capped(paragraphs: Paragraphs, method: str) -> Paragraphs:
     cap, total = sentence_cap(method), count_sentences(paragraphs)
     if total <= cap:
         return paragraphs
-    logger.info("%s reads the first %d of %d sentences (its sentence budget)", method, cap, total)
+    logger.debug("%s reads the first %d of %d sentences (its sentence budget)", method, cap, total)
     return cap_sentences(paragraphs, cap)
 
 
@@ -71,6 +75,12 @@ class Summarizer:
     def __init__(self, method: str = DEFAULT_METHOD, sentences: Length = 3) -> None:
         self._method = resolve_method(method)
         self._sentences = parse_length(sentences)
+        if self._method in SENTENCE_CAPS:
+            logger.info(
+                "%s grows faster than n²: it reads only the first %d sentences of each text",
+                self._method,
+                SENTENCE_CAPS[self._method],
+            )
 
     @property
     def method(self) -> str:
@@ -128,17 +138,20 @@ class Summarizer:
         articles: Sequence[Article],
         sentences_per_article: Length = 2,
         *,
-        words: int = TOPIC_WORDS,
+        words: int | None = None,
     ) -> TopicSummary:
-        """One item per story: sentences picked across stories, within `words` words.
+        """One item per story: sentences picked across stories, within a word budget.
 
         Articles carrying the same text form one story, shown once with the others as `also`.
         A story gives at most `sentences_per_article` sentences (a percentage is of the
-        sentences read per article). Stories keep the store's order; those the word budget
-        left without sentences come last, with none.
+        sentences read per article). The budget is `words`, or by default room for that many
+        average sentences per article (250 words for 5 articles at 2 sentences), so "longer"
+        answers grow with the sentences asked for. Stories keep the store's order; those the
+        budget left without sentences come last, with none.
         """
         per_story = resolve_count(sentences_per_article, DEFAULT_TOPIC.per_article)
-        chosen = pick_sentences(articles, words=words, per_story=per_story, query=query)
+        budget = words if words is not None else SENTENCE_WORDS * per_story * len(articles)
+        chosen = pick_sentences(articles, words=budget, per_story=per_story, query=query)
         return TopicSummary(query=query, items=_stories(articles, chosen))
 
     async def article(self, article: Article, sentences: Length | None = None) -> ArticleSummary:
@@ -151,7 +164,7 @@ class Summarizer:
         articles: Sequence[Article],
         sentences_per_article: Length = 2,
         *,
-        words: int = TOPIC_WORDS,
+        words: int | None = None,
     ) -> TopicSummary:
         """`summarize_topic` on a worker thread."""
         return await asyncio.to_thread(

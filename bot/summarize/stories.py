@@ -73,8 +73,8 @@ def same_story(
     return np.asarray(same | (shorter_side >= params.shared_share), dtype=bool)
 
 
-def group_stories(same: Mask, sizes: Sequence[int] | Ints) -> list[tuple[int, ...]]:
-    """Stories as tuples of article indices, the longest article first, in first-seen order."""
+def group_stories(same: Mask, sizes: Sequence[float] | Matrix) -> list[tuple[int, ...]]:
+    """Stories as tuples of article indices, the longest (`sizes`) first, in first-seen order."""
     _count, labels = connected_components(sparse.csr_matrix(same), directed=False)
     groups: dict[int, list[int]] = {}
     for index, label in enumerate(labels):

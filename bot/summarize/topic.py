@@ -1,7 +1,8 @@
 """Topic summaries over many articles: stories grouped, sentences picked across them with MMR.
 
 1. Each article is split with its own language's splitter, stemmer and stop words and cut to
-   its first `per_article` sentences (the sentence budget comes before any n² step).
+   its first `per_article` sentences, fewer when there are so many articles that the total
+   would pass `max_sentences` (the sentence budget comes before any n² step).
 2. Articles carrying the same text are grouped into one story (stories.py); only the story's
    longest article supplies sentences, the others are "also reported by".
 3. A sentence's salience mixes its NewsRank score within its own article (position-aware
@@ -24,6 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 
 from bot.models import Article
 from bot.summarize.newsrank import combine
@@ -47,7 +49,8 @@ TOPIC_WORDS = 250
 class TopicParams:
     """The constants of topic summaries (see the module docstring for where they come from)."""
 
-    per_article: int = 60
+    per_article: int = 60  # sentences read from the start of each article ...
+    max_sentences: int = 1200  # ... and from all articles together (fewer each when many)
     own: float = 1.0
     confirmed: float = 1.0
     query: float = 0.5
@@ -137,6 +140,26 @@ def mmr_select(
     return chosen
 
 
+@dataclass(frozen=True, slots=True)
+class _Stories:
+    """Which story each article belongs to, and which sentences may be quoted."""
+
+    groups: list[tuple[int, ...]]
+    story_of: Ints  # story number of each sentence
+    shown: Mask  # sentences of each story's shown (longest) article
+
+
+def _group(data: TopicInput, counts: sparse.csr_matrix, similarity: Matrix, n: int) -> _Stories:
+    """Group the articles into stories, the longest article of each first."""
+    sizes = np.asarray(np.bincount(data.owner, weights=data.words, minlength=n), dtype=float)
+    groups = group_stories(same_story(counts, similarity, data.owner, n), sizes)
+    story_of = np.zeros(n, dtype=np.int64)
+    for number, story in enumerate(groups):
+        story_of[list(story)] = number
+    shown = np.isin(data.owner, [story[0] for story in groups])
+    return _Stories(groups, story_of[data.owner], shown)
+
+
 def pick_sentences(
     articles: Sequence[Article],
     *,
@@ -146,7 +169,8 @@ def pick_sentences(
     params: TopicParams = DEFAULT_TOPIC,
 ) -> TopicPicks:
     """The sentences of a topic summary over `articles`, within `words` words."""
-    data = read_articles(articles, query, params.per_article)
+    per_article = max(1, min(params.per_article, params.max_sentences // max(len(articles), 1)))
+    data = read_articles(articles, query, per_article)
     if not data.terms:
         return TopicPicks((), tuple((i,) for i in range(len(articles))))
     columns = vocabulary([*data.terms, data.query])
@@ -154,20 +178,15 @@ def pick_sentences(
     idf = idf_weights(counts)
     rows = tfidf(counts, idf)
     similarity = cosine_matrix(rows)
-    sizes = np.bincount(data.owner, minlength=len(articles))
-    stories = group_stories(same_story(counts, similarity, data.owner, len(articles)), sizes)
-    story_of = np.zeros(len(articles), dtype=np.int64)
-    for number, story in enumerate(stories):
-        story_of[list(story)] = number
-    shown = np.isin(data.owner, [story[0] for story in stories])
+    stories = _group(data, counts, similarity, len(articles))
     headline = cosine_matrix(rows, tfidf(count_matrix(data.titles, columns), idf))
-    salience = params.own * own_salience(data, similarity, headline, shown)
-    confirmed = confirmation(similarity, story_of[data.owner], len(stories))
+    salience = params.own * own_salience(data, similarity, headline, stories.shown)
+    confirmed = confirmation(similarity, stories.story_of, len(stories.groups))
     salience += params.confirmed * _scaled(confirmed)
     if data.query:
         query_row = tfidf(count_matrix([data.query], columns), idf)
         salience += params.query * cosine_matrix(rows, query_row)[:, 0]
-    salience[~shown] = -np.inf
+    salience[~stories.shown] = -np.inf
     chosen = mmr_select(salience, similarity, data.words, data.owner, words, per_story, params)
     picks = tuple(Pick(data.texts[i], int(data.owner[i]), int(data.position[i])) for i in chosen)
-    return TopicPicks(picks, tuple(stories))
+    return TopicPicks(picks, tuple(stories.groups))

@@ -60,3 +60,30 @@ def test_empty_store_is_explained() -> None:
     """/latest and /topics on an empty store say so."""
     assert "No articles" in replies.latest([])
     assert "No articles" in replies.topics(0, [], [])
+
+
+def test_topic_summary_lists_other_sources_of_a_story() -> None:
+    """A story's other articles follow it, each credited with its source, date and /read."""
+    lead = make_article("Flood <hits> valley", "Body.", id=7, source="Wikinews")
+    copy = make_article(
+        "Flood & rain", "Body.", id=8, source="Other <Wire>", url="https://o.example/a?b=1&c=2"
+    )
+    topic = TopicSummary("floods", (ArticleSummary(lead, ("Water rose.",), also=(copy,)),))
+    html = replies.topic_summary(topic)
+    shown = visible_text(html)
+    assert shown.startswith("📰 floods — 2 article(s), 1 story")
+    assert (
+        "Water rose.\n/read 7\nAlso reported by:\n• Flood & rain — Other <Wire>, undated /read 8"
+        in shown
+    )
+    assert "CC BY 2.5" in shown
+    assert 'href="https://o.example/a?b=1&amp;c=2"' in html
+
+
+def test_topic_summary_lists_untold_stories_last() -> None:
+    """Stories the word budget left without sentences are listed with their /read commands."""
+    told = ArticleSummary(make_article("Told", "Body.", id=1), ("One sentence.",))
+    untold = ArticleSummary(make_article("Untold <story>", "Body.", id=2), ())
+    shown = visible_text(replies.topic_summary(TopicSummary("q", (told, untold))))
+    assert shown.endswith("More on this topic\n• Untold <story> — Test Wire, undated /read 2")
+    assert shown.index("One sentence.") < shown.index("More on this topic")

@@ -39,7 +39,7 @@ def test_sqlite_store_satisfies_the_protocol(tmp_path: Path) -> None:
     assert store is not None
 
 
-async def test_open_creates_folders_and_uses_wal(db_path: Path, store: SqliteStore) -> None:
+async def test_open_creates_folders_and_uses_wal(db_path: Path, sqlite_store: SqliteStore) -> None:
     # mode=ro fails unless open() created the file (and its missing folder).
     with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as db:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import pytest
 
 from bot.errors import UnknownMethodError
 from bot.models import Article, ArticleSummary, TopicSummary
 from bot.summarize import DEFAULT_METHOD, Summarizer, available_methods
+from tests.summarize import news
 
 ENGLISH = [
     "The city council approved a new budget for public transport on Tuesday.",
@@ -207,3 +209,73 @@ async def test_concurrent_calls_share_one_summarizer_safely() -> None:
     ] * 4
     expected = [summarizer.summarize_article(article) for article in articles]
     assert await asyncio.gather(*(summarizer.article(a) for a in articles)) == expected
+
+
+def test_topic_shows_a_repost_once_with_its_other_source() -> None:
+    """Two copies of one story are one item; the copy is listed under `also`."""
+    flood = news.article("Floods force families out", news.FLOOD, ident=1)
+    copy = news.repost(flood, source="Other Wire", ident=2)
+    budget = news.article("Council approves transport budget", news.BUDGET, ident=3)
+    topic = Summarizer().summarize_topic("floods", [copy, flood, budget])
+    assert [item.article for item in topic.items] == [flood, budget]
+    assert topic.items[0].also == (copy,)
+    assert topic.articles == 3
+
+
+def test_topic_sentences_keep_document_order_within_a_story() -> None:
+    """Whatever order MMR picked them in, a story's sentences read in document order."""
+    flood = news.article("Floods force families out", news.FLOOD, ident=1)
+    topic = Summarizer().summarize_topic("floods", [flood], sentences_per_article=4)
+    positions = [news.FLOOD.index(s) for s in topic.items[0].sentences]
+    assert len(positions) == 4
+    assert positions == sorted(positions)
+
+
+def test_topic_stories_left_without_sentences_come_last() -> None:
+    """A small word budget tells the first stories; the rest follow with no sentences."""
+    articles = [
+        news.article("Council approves transport budget", news.BUDGET, ident=3),
+        news.article("Floods force families out", news.FLOOD, ident=1),
+        news.article("Valley starts clean-up", news.FLOOD_FOLLOW_UP, ident=2),
+    ]
+    topic = Summarizer().summarize_topic("news", articles, 1, words=5)
+    told = [item for item in topic.items if item.sentences]
+    assert len(told) == 1
+    assert topic.items[0] is told[0]
+    assert {item.article.id for item in topic.items} == {1, 2, 3}
+
+
+async def test_async_topic_passes_the_word_budget() -> None:
+    """`topic(..., words=W)` is `summarize_topic(..., words=W)` on a worker thread."""
+    summarizer = Summarizer()
+    articles = [news.article("Floods force families out", news.FLOOD, ident=1)]
+    assert await summarizer.topic("floods", articles, 3, words=20) == summarizer.summarize_topic(
+        "floods", articles, 3, words=20
+    )
+
+
+def test_kl_is_capped_to_its_sentence_budget(caplog: pytest.LogCaptureFixture) -> None:
+    """KL (n³) reads only the first 60 sentences of a long text, and says so when configured."""
+    lines = [
+        f"Report number {i} says the river rose by {i} centimetres overnight." for i in range(90)
+    ]
+    lines[80] = "The flood flood flood water water river river river rose rose overnight overnight."
+    with caplog.at_level(logging.INFO, logger="bot.summarize.service"):
+        summarizer = Summarizer("kl", 3)
+    assert "reads only the first 60 sentences" in caplog.text
+    picked = summarizer.summarize_text("\n".join(lines), language="en")
+    assert len(picked) == 3
+    assert all(lines.index(sentence) < 60 for sentence in picked)
+
+
+def test_topic_budget_grows_with_the_sentences_asked() -> None:
+    """By default every story has room for the sentences asked; asking more gives more."""
+    articles = [
+        news.article("Floods force families out", news.FLOOD, ident=1),
+        news.article("Valley starts clean-up", news.FLOOD_FOLLOW_UP, ident=2),
+        news.article("Council approves transport budget", news.BUDGET, ident=3),
+    ]
+    shorter = Summarizer().summarize_topic("news", articles, 1)
+    longer = Summarizer().summarize_topic("news", articles, 3)
+    assert [len(item.sentences) for item in shorter.items] == [1, 1, 1]
+    assert [len(item.sentences) for item in longer.items] == [3, 3, 3]

@@ -1,0 +1,131 @@
+"""End-to-end ingestion throughput: fetch from a local server, extract, clean, dedup, store.
+
+Run: python benchmarks/ingest_speed.py [--rounds N] [--workers N]
+     (serves ../shared/extraction's 85 pages; skips when they are absent)
+
+A local aiohttp server on 127.0.0.1 serves the pages; `WebIngest` fetches each one through
+the real fetcher (address checks, caps), extracts it in worker processes (one per core by
+default), cleans it, runs the dedup layers and stores it in a fresh SQLite file. One warm-up
+round starts the workers; each timed round ingests every page into a new store. Prints
+pages per second per round and overall. Target (issue 4): at least 40 pages/s on 2 cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from aiohttp import web
+from common import exit_code
+
+from bot.ingest.fetch import Fetcher, FetchLimits
+from bot.ingest.safety import AddressPolicy, parse_networks
+from bot.ingest.web import Extractor, WebIngest
+from bot.store import open_store
+
+DATA = Path(__file__).resolve().parents[1].parent / "shared" / "extraction"
+IN_FLIGHT = 16  # pages being worked on at once
+
+
+async def serve(pages: dict[str, bytes]) -> tuple[web.AppRunner, str]:
+    """Serve every page as text/html at /<id>; the runner and the base URL."""
+
+    async def page(request: web.Request) -> web.Response:
+        return web.Response(body=pages[request.match_info["id"]], content_type="text/html")
+
+    app = web.Application()
+    app.router.add_get("/{id}", page)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    return runner, f"http://127.0.0.1:{runner.addresses[0][1]}"
+
+
+def cpu_seconds() -> tuple[float, float] | None:
+    """CPU time of this process and of its live children (the workers); None off Linux."""
+    tasks = Path("/proc/self/task")
+    if not tasks.is_dir():
+        return None
+    total = 0.0
+    ticks = os.sysconf("SC_CLK_TCK")
+    for children in tasks.glob("*/children"):
+        for pid in children.read_text().split():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
+    return time.process_time(), total
+
+
+async def one_round(base: str, ids: list[str], extractor: Extractor) -> tuple[float, int]:
+    """Ingest every page into a fresh store; seconds taken and articles stored."""
+    limits = FetchLimits(per_host=IN_FLIGHT)
+    with tempfile.TemporaryDirectory() as folder:
+        store = open_store(f"sqlite:///{folder}/speed.db")
+        await store.open()
+        web_ingest = WebIngest(store, Fetcher(AddressPolicy(parse_networks("127.0.0.1")), limits))
+        web_ingest.extractor = extractor
+        gate = asyncio.Semaphore(IN_FLIGHT)
+
+        async def ingest(page_id: str) -> str:
+            async with gate:
+                return (await web_ingest.ingest_url(f"{base}/{page_id}")).status
+
+        started = time.perf_counter()
+        statuses = await asyncio.gather(*(ingest(page_id) for page_id in ids))
+        seconds = time.perf_counter() - started
+        await web_ingest.fetcher.aclose()
+        await store.close()
+    return seconds, sum(status == "added" for status in statuses)
+
+
+async def main() -> int:
+    """Print pages/s per round and overall; exit 1 under 40 pages/s."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    args = parser.parse_args()
+    if not (DATA / "html").is_dir():
+        print(f"skipped: {DATA} is not present")
+        return 0
+    pages = {path.stem: path.read_bytes() for path in sorted((DATA / "html").glob("*.html"))}
+    runner, base = await serve(pages)
+    extractor = Extractor(workers=args.workers)
+    ids = list(pages)
+    try:
+        await one_round(base, ids[:20], extractor)  # warm-up: start the worker processes
+        total_seconds = total_pages = 0.0
+        cpu_before = cpu_seconds()
+        for number in range(1, args.rounds + 1):
+            seconds, stored = await one_round(base, ids, extractor)
+            total_seconds += seconds
+            total_pages += len(ids)
+            print(f"round {number}: {len(ids)} pages ({stored} stored) in {seconds:.2f} s, "
+                  f"{len(ids) / seconds:.1f} pages/s")  # fmt: skip
+        cpu_after = cpu_seconds()
+    finally:
+        extractor.close()
+        await runner.cleanup()
+    rate = total_pages / total_seconds
+    print(f"throughput: {rate:.1f} pages/s end to end ({args.workers} workers, "
+          f"{os.cpu_count()} cores)")  # fmt: skip
+    if cpu_before is not None and cpu_after is not None:
+        main_cpu, workers_cpu = ((a - b) / total_pages for a, b in zip(cpu_after, cpu_before))
+        per_page, cores = main_cpu + workers_cpu, os.cpu_count() or 1
+        print(f"CPU per page: {1000 * per_page:.1f} ms (server, fetch, dedup, store "
+              f"{1000 * main_cpu:.1f} ms; extraction and cleaning {1000 * workers_cpu:.1f} ms),"
+              f" so {cores / per_page:.1f} pages/s on {cores} otherwise idle cores")  # fmt: skip
+    ok = rate >= 40
+    print("target (>= 40 pages/s):", "met" if ok else "MISSED")
+    return exit_code(ok)
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))

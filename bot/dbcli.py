@@ -1,0 +1,119 @@
+"""`newsbot db ...`: schema migrations and moving all data between backends.
+
+    newsbot db migrate            bring DATABASE_URL's schema up to date
+    newsbot db status             print the backend and its schema version
+    newsbot db export [FILE]      every row as JSON Lines (stdout when FILE is - or absent)
+    newsbot db import FILE        load such a dump into an empty, migrated database
+
+`--database-url` overrides the setting, so moving SQLite to PostgreSQL is two commands:
+`newsbot db export dump.jsonl` then
+`newsbot db --database-url postgresql://... import dump.jsonl` (after `db migrate` there).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from bot.config import Settings
+from bot.errors import ConfigError
+from bot.store import POSTGRES_SCHEMES
+
+
+def _backend(url: str, *, auto_migrate: bool = False) -> Any:
+    """The concrete store (SqliteStore or PostgresStore) for a DATABASE_URL, not opened."""
+    if url.startswith("sqlite:///"):
+        from bot.store.sqlite import SqliteStore
+
+        return SqliteStore(url.removeprefix("sqlite:///"), auto_migrate=auto_migrate)
+    if url.startswith(POSTGRES_SCHEMES):
+        from bot.store.postgres import PostgresStore
+
+        return PostgresStore(url, auto_migrate=auto_migrate)
+    raise ConfigError("DATABASE_URL: use sqlite:///path/to/file.db or postgresql://...")
+
+
+@asynccontextmanager
+async def _opened(url: str) -> AsyncIterator[Any]:
+    """An opened store whose schema is current (else SchemaError: run `db migrate`)."""
+    store = _backend(url)
+    await store.open()
+    try:
+        yield store
+    finally:
+        await store.close()
+
+
+async def _migrate(url: str) -> str:
+    """Migrate and describe what happened."""
+    before, after = await _backend(url).migrate()
+    if before == after:
+        return f"schema is up to date (version {after})"
+    return f"migrated the schema from version {before} to {after}"
+
+
+async def _export(url: str, target: str) -> str:
+    """Write the dump to `target` ("-": stdout); a summary line."""
+    from bot.store.transfer import export
+
+    async with _opened(url) as store:
+        if target == "-":
+            counts = await export(store, sys.stdout)
+        else:
+            with Path(target).open("w", encoding="utf-8") as out:  # noqa: ASYNC230
+                counts = await export(store, out)
+    return "exported " + ", ".join(f"{n} {table}" for table, n in counts.items() if n)
+
+
+async def _import(url: str, source: str) -> str:
+    """Load the dump at `source` ("-": stdin); a summary line."""
+    from bot.store.transfer import import_dump
+
+    async with _opened(url) as store:
+        if source == "-":
+            counts = await import_dump(store, sys.stdin)
+        else:
+            with Path(source).open(encoding="utf-8") as lines:  # noqa: ASYNC230
+                counts = await import_dump(store, lines)
+    return "imported " + (", ".join(f"{n} {table}" for table, n in counts.items()) or "nothing")
+
+
+async def _status(url: str) -> str:
+    """The backend and whether its schema is current."""
+    async with _opened(url) as store:
+        return f"{type(store).__name__}: schema current, {await store.count_articles()} articles"
+
+
+def run_db(settings: Settings, args: argparse.Namespace) -> int:
+    """Dispatch `newsbot db <action>`."""
+    url = args.database_url or settings.database_url
+    action = args.db_action
+    if action == "migrate":
+        message = asyncio.run(_migrate(url))
+    elif action == "export":
+        message = asyncio.run(_export(url, args.file))
+    elif action == "import":
+        message = asyncio.run(_import(url, args.file))
+    else:
+        message = asyncio.run(_status(url))
+    print(message, file=sys.stderr)
+    return 0
+
+
+def register(commands: Any) -> None:
+    """Add the `db` subcommand to the `newsbot` parser's subcommands."""
+    db = commands.add_parser("db", help="schema migrations, export and import")
+    db.add_argument("--database-url", default=None, help="instead of the DATABASE_URL setting")
+    actions = db.add_subparsers(dest="db_action", required=True, metavar="ACTION")
+    actions.add_parser("migrate", help="create or upgrade the schema")
+    actions.add_parser("status", help="check the schema and count the articles")
+    export = actions.add_parser("export", help="write every row as JSON Lines")
+    export.add_argument("file", nargs="?", default="-", help="output file (default: stdout)")
+    load = actions.add_parser("import", help="load an export into an empty database")
+    load.add_argument("file", help="an export file, or - for stdin")
+    db.set_defaults(handler=run_db)

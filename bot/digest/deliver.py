@@ -1,0 +1,182 @@
+"""Sending one chat's digest: paced, retried under flood limits, logged message by message.
+
+Exactly once: each message's stories are written to the delivery log as soon as Telegram
+accepts the message, and a digest is always recomposed from what the log does not hold, so
+a run that stops anywhere (crash, restart, flood limit, network error) is resumed by the
+next run without repeating or losing a story. The one gap left is a crash between Telegram's
+answer and the log write (or a timeout after Telegram delivered): that message is sent
+again by the next run.
+
+Errors: `RetryAfter` waits and retries (PTB's AIORateLimiter has already retried a few
+times); when the wait is too long or the attempts run out the rest waits for the next run.
+`Forbidden` (the user blocked the bot) marks the chat blocked. A `BadRequest` is our bug and
+would fail again forever, so that one message is logged as an error and skipped. Any other
+Telegram or network error ends this run for the chat.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from telegram import Bot, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+
+from bot.context import Resources
+from bot.digest.compose import DigestLimits, TopicCache, compose_digest
+from bot.digest.pacing import Pacer
+from bot.digest.render import DigestMessage, nothing_new, render_digest
+from bot.models import utcnow
+
+log = logging.getLogger(__name__)
+
+CHAT_PACE_SECONDS = 1.0  # Telegram: about one message per second to the same chat
+RETRY_ATTEMPTS = 5  # our tries per message; each may hide AIORateLimiter's own retries
+MAX_RETRY_WAIT = 60.0  # a longer flood wait ends this run; the digest resumes after it
+_GONE = ("chat not found", "user is deactivated", "bot was kicked")
+
+
+@dataclass(frozen=True, slots=True)
+class DigestOutcome:
+    """What a digest run did for one chat.
+
+    status: "sent" (everything), "empty" (nothing new), "blocked" (the user blocked the
+    bot), "incomplete" (stopped early; the rest goes out next run), "busy" (another run
+    holds the chat), "failed" (an unexpected error, logged).
+    """
+
+    chat_id: int
+    status: str
+    messages: int = 0
+    articles: int = 0
+    flood_waits: int = 0
+    skipped: int = 0
+    retry_at: datetime | None = None
+
+    @property
+    def complete(self) -> bool:
+        """Whether the chat got everything that was due (its next slot can be set)."""
+        return self.status in ("sent", "empty")
+
+
+class FloodWait(Exception):
+    """Telegram still says "too many requests" after our retries."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"flood wait of {seconds:.1f} s")
+        self.seconds = seconds
+
+
+def _retry_seconds(error: RetryAfter) -> float:
+    """The wait Telegram asked for, in seconds."""
+    # `retry_after` warns about its int/timedelta migration; PTB's own limiter reads this.
+    return error._retry_after.total_seconds()
+
+
+class _Sender:
+    """Sends one chat's messages: shared pacing, RetryAfter retries, flood-wait count."""
+
+    def __init__(self, bot: Bot, chat_id: int, pacer: Pacer | None) -> None:
+        self.bot, self.chat_id, self.pacer = bot, chat_id, pacer
+        self.flood_waits = 0
+
+    async def send(self, text: str) -> int:
+        """Send one HTML message; its message id, or FloodWait when retries ran out."""
+        for attempt in range(1, RETRY_ATTEMPTS + 1):
+            try:
+                message_id = await self._post(text)
+            except RetryAfter as error:
+                self.flood_waits += 1
+                seconds = _retry_seconds(error)
+                if attempt == RETRY_ATTEMPTS or seconds > MAX_RETRY_WAIT:
+                    raise FloodWait(seconds) from error
+                await asyncio.sleep(seconds)
+            else:
+                return message_id
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    async def _post(self, text: str) -> int:
+        """One sendMessage call, inside a pacer slot when there is a pacer."""
+        async with self.pacer.slot() if self.pacer else contextlib.nullcontext():
+            sent = await self.bot.send_message(
+                self.chat_id,
+                text,
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        return sent.message_id
+
+
+async def _block(resources: Resources, chat_id: int) -> None:
+    """Mark the chat blocked: no digests until the user comes back (/start)."""
+    settings = await resources.store.chat_settings(chat_id)
+    await resources.store.save_chat_settings(replace(settings, blocked=True))
+    log.info("chat %d blocked the bot: its digests are paused", chat_id)
+
+
+async def send_digest(
+    bot: Bot,
+    resources: Resources,
+    chat_id: int,
+    *,
+    pace: float,
+    manual: bool = False,
+    limits: DigestLimits | None = None,
+    pacer: Pacer | None = None,
+    cache: TopicCache | None = None,
+    keep_going: Callable[[], bool] | None = None,
+) -> DigestOutcome:
+    """Compose and send the chat's digest, logging each message's stories once it is sent.
+
+    `pace`: seconds between two messages to this chat. `manual`: asked for with /digest, so
+    an empty digest answers "nothing new" and a chat marked blocked is served anyway.
+    `pacer`: the fan-out's shared rate. `keep_going`: checked between messages (shutdown).
+    """
+    store = resources.store
+    settings = await store.chat_settings(chat_id)
+    if settings.blocked and not manual:
+        return DigestOutcome(chat_id, "blocked")
+    limits = limits or DigestLimits()
+    digest = await compose_digest(store, resources.summarizer, settings, limits=limits, cache=cache)
+    messages = render_digest(digest, limits.message_chars)
+    if not messages and manual:
+        messages = [DigestMessage(nothing_new())]
+    sender = _Sender(bot, chat_id, pacer)
+    outcome = DigestOutcome(chat_id, "sent" if digest.sections else "empty")
+    for number, message in enumerate(messages):
+        if number and keep_going is not None and not keep_going():
+            return replace(outcome, status="incomplete", flood_waits=sender.flood_waits)
+        if number:
+            await asyncio.sleep(pace)
+        try:
+            message_id: int | None = await sender.send(message.text)
+        except FloodWait as wait:
+            retry_at = utcnow() + timedelta(seconds=wait.seconds)
+            log.warning("digest for chat %d: %s, the rest goes out later", chat_id, wait)
+            return replace(
+                outcome, status="incomplete", flood_waits=sender.flood_waits, retry_at=retry_at
+            )
+        except Forbidden:
+            await _block(resources, chat_id)
+            return replace(outcome, status="blocked", flood_waits=sender.flood_waits)
+        except BadRequest as error:
+            if any(reason in str(error).lower() for reason in _GONE):
+                await _block(resources, chat_id)
+                return replace(outcome, status="blocked", flood_waits=sender.flood_waits)
+            log.error("digest message for chat %d refused, skipped: %s", chat_id, error)
+            message_id, outcome = None, replace(outcome, skipped=outcome.skipped + 1)
+        except TelegramError as error:
+            log.warning("digest for chat %d stopped: %s; the rest goes out later", chat_id, error)
+            return replace(outcome, status="incomplete", flood_waits=sender.flood_waits)
+        await store.record_delivery(chat_id, message.article_ids, message_id)
+        outcome = replace(
+            outcome,
+            messages=outcome.messages + int(message_id is not None),
+            articles=outcome.articles + len(message.article_ids),
+        )
+    return replace(outcome, flood_waits=sender.flood_waits)

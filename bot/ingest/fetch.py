@@ -1,0 +1,277 @@
+"""The one HTTP client for feeds and pages: safe, bounded and polite.
+
+Every request goes through `Fetcher.fetch`, which never raises: a failure comes back as a
+`FetchResult` with `error` set. It follows redirects itself (each hop checked), caps the body,
+keeps to a few connections per host and backs off when a server answers 429 or 5xx.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from importlib import metadata
+
+import httpx
+
+from bot.errors import IngestError, UnsafeURLError
+from bot.ingest.safety import AddressPolicy, GuardedBackend
+from bot.ingest.urls import check_url, normalize_url, resolve, site_of
+from bot.models import utcnow
+
+log = logging.getLogger(__name__)
+
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+FEED_TYPES = frozenset(
+    {"application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/xml",
+     "text/xml", "application/feed+xml", "application/x-rss+xml"}
+)  # fmt: skip
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_RETRYABLE = frozenset({429, 500, 502, 503, 504})
+
+
+def _user_agent() -> str:
+    """An honest User-Agent: who we are and what we do."""
+    try:
+        version = metadata.version("newsbot")
+    except metadata.PackageNotFoundError:
+        version = "dev"
+    return f"newsbot/{version} (news summary bot; reads public articles; python-httpx)"
+
+
+USER_AGENT = _user_agent()
+
+
+@dataclass(frozen=True, slots=True)
+class FetchLimits:
+    """Timeouts (seconds), sizes and politeness rules of the fetcher."""
+
+    connect_timeout: float = 5.0
+    read_timeout: float = 10.0
+    total_timeout: float = 30.0  # a server trickling bytes cannot hold a fetch longer
+    max_bytes: int = 5 * 2**20
+    max_redirects: int = 5
+    per_host: int = 2
+    retries: int = 2
+    backoff: float = 1.0  # first retry delay, doubled each time
+    max_retry_wait: float = 30.0  # a longer Retry-After is reported instead of waited for
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    """What one fetch produced: a body, a 304, or an error saying why not."""
+
+    url: str
+    final_url: str
+    status: int = 0
+    media_type: str = ""
+    charset: str | None = None
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    error: str | None = None
+    retry_after: float | None = None
+
+    @property
+    def ok(self) -> bool:
+        """A 200 with a body of an accepted type."""
+        return self.error is None and self.status == 200
+
+    @property
+    def not_modified(self) -> bool:
+        """The server said the resource has not changed since the last fetch."""
+        return self.error is None and self.status == 304
+
+    @property
+    def is_feed(self) -> bool:
+        """The body is XML (a feed, presumably) rather than HTML."""
+        return self.media_type in FEED_TYPES
+
+
+class _Failed(Exception):
+    """A fetch that ends with an error message (internal to this module)."""
+
+    def __init__(self, message: str, status: int = 0, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.status, self.retry_after = status, retry_after
+
+
+class GuardedTransport(httpx.AsyncHTTPTransport):
+    """httpx's transport with its connection pool on the address-checking backend."""
+
+    def __init__(self, policy: AddressPolicy, limits: httpx.Limits) -> None:
+        """A connection pool like httpx's default, connecting through `GuardedBackend`."""
+        import httpcore
+
+        ssl_context = httpx.create_ssl_context(trust_env=False)
+        super().__init__(verify=ssl_context, trust_env=False, limits=limits)
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=ssl_context,
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            network_backend=GuardedBackend(policy),
+        )
+
+
+class Fetcher:
+    """Shared async HTTP client; open one per process and close it with `aclose`."""
+
+    def __init__(self, policy: AddressPolicy, limits: FetchLimits | None = None) -> None:
+        """Build the client; nothing is connected yet."""
+        self.limits = limits or FetchLimits()
+        pool = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+        self._client = httpx.AsyncClient(
+            transport=GuardedTransport(policy, pool),
+            timeout=httpx.Timeout(self.limits.read_timeout, connect=self.limits.connect_timeout),
+            follow_redirects=False,
+            trust_env=False,
+            headers={"User-Agent": USER_AGENT, "Accept": _ACCEPT},
+        )
+        self._hosts: dict[str, asyncio.Semaphore] = {}
+
+    async def aclose(self) -> None:
+        """Close every connection."""
+        await self._client.aclose()
+
+    async def fetch(
+        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+    ) -> FetchResult:
+        """GET `url` (conditionally when a validator is given); never raises."""
+        headers = {"If-None-Match": etag} if etag else {}
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        current = url
+        try:
+            async with asyncio.timeout(self.limits.total_timeout):
+                return await self._follow(url, headers)
+        except _Failed as exc:
+            error, status, retry_after = str(exc), exc.status, exc.retry_after
+        except UnsafeURLError as exc:
+            error, status, retry_after = str(exc), 0, None
+        except IngestError as exc:
+            error, status, retry_after = str(exc), 0, None
+        except TimeoutError:
+            error, status, retry_after = "timed out", 0, None
+        except httpx.TimeoutException:
+            error, status, retry_after = "timed out", 0, None
+        except httpx.HTTPError as exc:
+            error, status, retry_after = f"network error: {exc or type(exc).__name__}", 0, None
+        log.info("fetch %s failed: %s", url, error)
+        return FetchResult(url, current, status, error=error, retry_after=retry_after)
+
+    async def _follow(self, url: str, headers: dict[str, str]) -> FetchResult:
+        """Fetch, following up to `max_redirects` redirects, each hop checked anew."""
+        current = check_url(url)
+        seen = {normalize_url(current)}
+        for _ in range(self.limits.max_redirects + 1):
+            result, location = await self._hop(url, current, headers)
+            if location is None:
+                return result
+            current = check_url(resolve(current, location))
+            key = normalize_url(current)
+            if key in seen:
+                raise _Failed(f"redirect loop at {current}", result.status)
+            seen.add(key)
+        raise _Failed(f"more than {self.limits.max_redirects} redirects")
+
+    async def _hop(
+        self, url: str, current: str, headers: dict[str, str]
+    ) -> tuple[FetchResult, str | None]:
+        """One request (with retries), under the host's concurrency limit."""
+        host = site_of(current)
+        semaphore = self._hosts.setdefault(host, asyncio.Semaphore(self.limits.per_host))
+        async with semaphore:
+            for attempt in range(self.limits.retries + 1):
+                try:
+                    return await self._request(url, current, headers)
+                except _Failed as exc:
+                    if exc.status not in _RETRYABLE or attempt == self.limits.retries:
+                        raise
+                    delay = exc.retry_after or self.limits.backoff * 2**attempt
+                    if delay > self.limits.max_retry_wait:
+                        raise
+                    log.info("%s answered %d; retrying in %.1f s", host, exc.status, delay)
+                    await asyncio.sleep(delay)
+        raise AssertionError("unreachable")
+
+    async def _request(
+        self, url: str, current: str, headers: dict[str, str]
+    ) -> tuple[FetchResult, str | None]:
+        """One GET; a redirect returns its Location, an error status raises `_Failed`."""
+        async with self._client.stream("GET", current, headers=headers) as response:
+            status = response.status_code
+            if status in _REDIRECTS and "location" in response.headers:
+                return FetchResult(url, current, status), response.headers["location"]
+            if status == 304:
+                return FetchResult(url, current, 304, headers=_headers(response)), None
+            if status != 200:
+                retry_after = retry_after_seconds(response.headers.get("retry-after"))
+                raise _Failed(f"HTTP {status}", status, retry_after)
+            media_type, charset = _content_type(response.headers.get("content-type", ""))
+            body = await self._read(response)
+            media_type = media_type or _sniff(body)
+            if media_type not in HTML_TYPES and media_type not in FEED_TYPES:
+                raise _Failed(f"content type {media_type or 'unknown'} is not HTML or a feed")
+            result = FetchResult(url, current, 200, media_type, charset, body, _headers(response))
+            return result, None
+
+    async def _read(self, response: httpx.Response) -> bytes:
+        """The body, refused as soon as it grows past `max_bytes`."""
+        cap = self.limits.max_bytes
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > cap:
+            raise _Failed(f"body of {int(declared)} bytes is over the {cap}-byte cap")
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > cap:
+                raise _Failed(f"body is over the {cap}-byte cap")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+
+_ACCEPT = "text/html,application/xhtml+xml,application/rss+xml,application/atom+xml,application/xml;q=0.9,*/*;q=0.1"  # noqa: E501
+
+
+def _headers(response: httpx.Response) -> dict[str, str]:
+    """Response headers with lower-case names (the last of repeated ones)."""
+    return {name.lower(): value for name, value in response.headers.items()}
+
+
+def _content_type(header: str) -> tuple[str, str | None]:
+    """Media type (lower-case, no parameters) and charset of a Content-Type header."""
+    media_type, *params = header.split(";")
+    charset = None
+    for param in params:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset":
+            charset = value.strip().strip("\"'") or None
+    return media_type.strip().lower(), charset
+
+
+def _sniff(body: bytes) -> str:
+    """A media type for a body served without one: XML, HTML or nothing we take."""
+    head = body[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith(b"<?xml") and b"<html" not in body[:2048].lower():
+        return "application/xml"
+    if head.startswith((b"<!doctype html", b"<html", b"<head", b"<body")):
+        return "text/html"
+    return ""
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """Seconds to wait from a Retry-After header (seconds or an HTTP date), or None."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(0.0, (when - utcnow()).total_seconds())

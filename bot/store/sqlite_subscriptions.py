@@ -1,0 +1,322 @@
+"""Subscriptions, chat settings, digest claims and the delivery log, for `SqliteStore`.
+
+A mixin: `SqliteStore` inherits these methods and supplies the connection (`_conn`) and the
+write lock. A claim is a lease (`claimed_by`, `claimed_until`): the worker that holds it owns
+the chat's digest until it finishes or the lease runs out, so two workers, or two bot
+instances on one database file, never send the same digest at the same time. Each claim is
+one `UPDATE ... RETURNING` inside `BEGIN IMMEDIATE`, which SQLite runs under its single
+write lock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import sqlite3
+import time
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any, ParamSpec, TypeVar
+
+import aiosqlite
+
+from bot.errors import StoreError
+from bot.models import ChatSettings, Subscription
+
+_CHUNK = 500  # ids per `IN (...)` query, well under SQLite's bound-parameter limit
+# Waits before retrying BEGIN IMMEDIATE (about 4 s in all). While a read is still in flight
+# on this connection (another coroutine's cursor), SQLite does not wait out its busy timeout
+# for a write lock that another connection holds: it answers "database is locked" at once
+# (SQLITE_BUSY, or SQLITE_BUSY_SNAPSHOT when that commit made the read's snapshot stale).
+_BEGIN_RETRIES = (0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.4, 0.8, 1.0, 1.5)
+_SETTINGS = (
+    "length, frequency, digest_hour, timezone, quiet_start, quiet_end, muted_sources, blocked"
+)
+_DUE = """
+    c.next_due <= :now AND c.blocked = 0 AND c.frequency != 'off'
+    AND (c.claimed_until IS NULL OR c.claimed_until <= :now)
+    AND EXISTS (SELECT 1 FROM subscriptions AS s WHERE s.chat_id = c.chat_id)
+"""
+_CLAIM_DUE = f"""
+    UPDATE chat_settings SET claimed_by = :worker, claimed_until = :until
+    WHERE chat_id IN (
+        SELECT c.chat_id FROM chat_settings AS c WHERE {_DUE}
+        ORDER BY c.next_due, c.chat_id LIMIT :limit
+    )
+    RETURNING chat_id, next_due
+"""
+_CLAIM_ONE = """
+    UPDATE chat_settings SET claimed_by = :worker, claimed_until = :until
+    WHERE chat_id = :chat_id
+      AND (claimed_until IS NULL OR claimed_until <= :now OR claimed_by = :worker)
+    RETURNING chat_id
+"""
+_UNSCHEDULED = """
+    SELECT DISTINCT s.chat_id FROM subscriptions AS s
+    LEFT JOIN chat_settings AS c ON c.chat_id = s.chat_id
+    WHERE c.chat_id IS NULL OR (c.next_due IS NULL AND c.blocked = 0 AND c.frequency != 'off')
+    ORDER BY s.chat_id LIMIT ?
+"""
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _store_errors(
+    method: Callable[P, Coroutine[Any, Any, R]],
+) -> Callable[P, Coroutine[Any, Any, R]]:
+    """Turn sqlite3 failures into `StoreError`, the domain error callers know."""
+
+    @functools.wraps(method)
+    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return await method(*args, **kwargs)
+        except sqlite3.Error as exc:
+            raise StoreError(f"subscription database error: {exc}") from exc
+
+    return wrapper
+
+
+def _seconds(moment: datetime) -> float:
+    """Unix seconds of a datetime; a naive one is taken to be UTC."""
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
+
+
+def _subscription(row: sqlite3.Row) -> Subscription:
+    """A `Subscription` from a `subscriptions` row."""
+    created = datetime.fromisoformat(row["created"])
+    return Subscription(
+        id=int(row["id"]),
+        chat_id=int(row["chat_id"]),
+        topic=str(row["topic"]),
+        must=tuple(json.loads(row["must"])),
+        must_not=tuple(json.loads(row["must_not"])),
+        created=created if created.tzinfo else created.replace(tzinfo=UTC),
+    )
+
+
+def _settings(chat_id: int, row: sqlite3.Row) -> ChatSettings:
+    """`ChatSettings` from a `chat_settings` row selected with `_SETTINGS`."""
+    return ChatSettings(
+        chat_id=chat_id,
+        length=str(row["length"]),
+        frequency=str(row["frequency"]),
+        digest_hour=int(row["digest_hour"]),
+        timezone=str(row["timezone"]),
+        quiet_start=row["quiet_start"],
+        quiet_end=row["quiet_end"],
+        muted_sources=tuple(json.loads(row["muted_sources"])),
+        blocked=bool(row["blocked"]),
+    )
+
+
+async def _begin(db: aiosqlite.Connection) -> None:
+    """BEGIN IMMEDIATE, retried while the database is locked (see `_BEGIN_RETRIES`)."""
+    for delay in _BEGIN_RETRIES:
+        try:
+            await db.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+        await asyncio.sleep(delay)
+    await db.execute("BEGIN IMMEDIATE")
+
+
+class SqliteSubscriptions:
+    """The `SubscriptionStore` half of `SqliteStore`."""
+
+    _write_lock: asyncio.Lock
+
+    def _conn(self) -> aiosqlite.Connection:
+        """The open connection (provided by `SqliteStore`)."""
+        raise NotImplementedError
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """BEGIN IMMEDIATE ... COMMIT under the write lock, rolled back on any error."""
+        async with self._write_lock:
+            db = self._conn()
+            await _begin(db)
+            try:
+                yield db
+                await db.commit()
+            except BaseException:
+                await db.rollback()
+                raise
+
+    async def _rows(self, sql: str, parameters: Sequence[Any]) -> list[sqlite3.Row]:
+        """All rows of a read-only query."""
+        async with self._conn().execute(sql, parameters) as cursor:
+            return list(await cursor.fetchall())
+
+    @_store_errors
+    async def subscribe(self, subscription: Subscription) -> Subscription:
+        """Add a subscription (same chat and topic: replace its filters); returns it with id."""
+        sql = """
+            INSERT INTO subscriptions (chat_id, topic, must, must_not, created)
+            VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (chat_id, topic)
+                DO UPDATE SET must = excluded.must, must_not = excluded.must_not
+            RETURNING id, created
+        """
+        created = subscription.created
+        values = (
+            subscription.chat_id,
+            subscription.topic,
+            json.dumps(list(subscription.must), ensure_ascii=False),
+            json.dumps(list(subscription.must_not), ensure_ascii=False),
+            (created if created.tzinfo else created.replace(tzinfo=UTC)).isoformat(),
+        )
+        async with self._transaction() as db, db.execute(sql, values) as cursor:
+            row = await cursor.fetchone()
+        assert row is not None  # an upsert with RETURNING always yields its row
+        stored = datetime.fromisoformat(row["created"])
+        return replace(subscription, id=int(row["id"]), created=stored)
+
+    @_store_errors
+    async def unsubscribe(self, chat_id: int, subscription_id: int) -> bool:
+        """Remove one of the chat's subscriptions; False when it was not there."""
+        sql = "DELETE FROM subscriptions WHERE chat_id = ? AND id = ?"
+        async with self._transaction() as db:
+            cursor = await db.execute(sql, (chat_id, subscription_id))
+        return cursor.rowcount > 0
+
+    @_store_errors
+    async def subscriptions(self, chat_id: int) -> list[Subscription]:
+        """The chat's subscriptions, oldest first."""
+        sql = "SELECT * FROM subscriptions WHERE chat_id = ? ORDER BY id"
+        return [_subscription(row) for row in await self._rows(sql, (chat_id,))]
+
+    @_store_errors
+    async def chat_settings(self, chat_id: int) -> ChatSettings:
+        """The chat's settings (defaults when it never changed any)."""
+        sql = f"SELECT {_SETTINGS} FROM chat_settings WHERE chat_id = ?"
+        found = await self._rows(sql, (chat_id,))
+        return _settings(chat_id, found[0]) if found else ChatSettings(chat_id)
+
+    @_store_errors
+    async def save_chat_settings(self, settings: ChatSettings) -> None:
+        """Store the chat's settings; its schedule and claim are left as they are."""
+        columns = _SETTINGS.split(", ")
+        updates = ", ".join(f"{name} = excluded.{name}" for name in columns)
+        sql = f"""
+            INSERT INTO chat_settings (chat_id, {_SETTINGS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (chat_id) DO UPDATE SET {updates}
+        """
+        values = (
+            settings.chat_id,
+            settings.length,
+            settings.frequency,
+            settings.digest_hour,
+            settings.timezone,
+            settings.quiet_start,
+            settings.quiet_end,
+            json.dumps(list(settings.muted_sources), ensure_ascii=False),
+            int(settings.blocked),
+        )
+        async with self._transaction() as db:
+            await db.execute(sql, values)
+
+    @_store_errors
+    async def schedule_digest(self, chat_id: int, when: datetime | None) -> None:
+        """Set when the chat's next digest is due (None: no digest scheduled)."""
+        sql = """
+            INSERT INTO chat_settings (chat_id, next_due) VALUES (?, ?)
+            ON CONFLICT (chat_id) DO UPDATE SET next_due = excluded.next_due
+        """
+        async with self._transaction() as db:
+            await db.execute(sql, (chat_id, None if when is None else _seconds(when)))
+
+    @_store_errors
+    async def claim_due_digests(
+        self, now: datetime, worker: str, lease_seconds: float, limit: int = 100
+    ) -> list[int]:
+        """Claim up to `limit` due chats, earliest due first (see the module docstring)."""
+        if limit <= 0:
+            return []
+        moment = _seconds(now)
+        values = {"worker": worker, "now": moment, "until": moment + lease_seconds}
+        async with (
+            self._transaction() as db,
+            db.execute(_CLAIM_DUE, {**values, "limit": limit}) as cursor,
+        ):
+            claimed = list(await cursor.fetchall())
+        return [int(row[0]) for row in sorted(claimed, key=lambda row: (row[1], row[0]))]
+
+    @_store_errors
+    async def claim_digest(
+        self, chat_id: int, now: datetime, worker: str, lease_seconds: float
+    ) -> bool:
+        """Claim one chat's digest, due or not (/digest); False while another claim holds."""
+        moment = _seconds(now)
+        values = {"chat_id": chat_id, "worker": worker, "now": moment}
+        async with self._transaction() as db:
+            await db.execute("INSERT OR IGNORE INTO chat_settings (chat_id) VALUES (?)", (chat_id,))
+            async with db.execute(_CLAIM_ONE, {**values, "until": moment + lease_seconds}) as cur:
+                claimed = await cur.fetchall()
+        return bool(claimed)
+
+    @_store_errors
+    async def finish_digest(self, chat_id: int, worker: str, next_due: datetime | None) -> None:
+        """Release the claim and set the next due time; a claim lost to another is left alone."""
+        sql = """
+            UPDATE chat_settings SET next_due = ?, claimed_by = NULL, claimed_until = NULL
+            WHERE chat_id = ? AND claimed_by = ?
+        """
+        due = None if next_due is None else _seconds(next_due)
+        async with self._transaction() as db:
+            await db.execute(sql, (due, chat_id, worker))
+
+    @_store_errors
+    async def unscheduled_chats(self, limit: int = 1000) -> list[int]:
+        """Chats with subscriptions, not blocked, not "off", without a next digest time."""
+        return [int(row[0]) for row in await self._rows(_UNSCHEDULED, (max(limit, 0),))]
+
+    @_store_errors
+    async def delivered(self, chat_id: int, article_ids: Sequence[int]) -> set[int]:
+        """Which of `article_ids` were already sent to the chat."""
+        ids = list(dict.fromkeys(article_ids))
+        found: set[int] = set()
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            sql = f"SELECT article_id FROM deliveries WHERE chat_id = ? AND article_id IN ({marks})"
+            found.update(int(row[0]) for row in await self._rows(sql, (chat_id, *chunk)))
+        return found
+
+    @_store_errors
+    async def record_delivery(
+        self, chat_id: int, article_ids: Sequence[int], message_id: int | None
+    ) -> None:
+        """Log that these articles reached the chat (idempotent: the first record stays)."""
+        if not article_ids:
+            return
+        sql = """
+            INSERT OR IGNORE INTO deliveries (chat_id, article_id, message_id, sent_at)
+            VALUES (?, ?, ?, ?)
+        """
+        sent_at = time.time()
+        rows = [(chat_id, article_id, message_id, sent_at) for article_id in article_ids]
+        async with self._transaction() as db:
+            await db.executemany(sql, rows)
+
+    @_store_errors
+    async def remember_topic(self, query: str) -> int:
+        """A short stable id for a topic text (for button callback data)."""
+        select = "SELECT id FROM topics WHERE query = ?"
+        found = await self._rows(select, (query,))
+        if not found:
+            async with self._transaction() as db:
+                await db.execute("INSERT OR IGNORE INTO topics (query) VALUES (?)", (query,))
+            found = await self._rows(select, (query,))
+        return int(found[0][0])
+
+    @_store_errors
+    async def topic_text(self, topic_id: int) -> str | None:
+        """The topic text behind an id from `remember_topic`, or None."""
+        found = await self._rows("SELECT query FROM topics WHERE id = ?", (topic_id,))
+        return str(found[0][0]) if found else None

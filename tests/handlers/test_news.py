@@ -1,0 +1,62 @@
+"""Topic summaries and their buttons, end to end through the fake Bot API."""
+
+from __future__ import annotations
+
+from tests.fakes import FakeBotApi
+
+CHAT = 1001
+
+
+async def test_topic_summary_has_buttons_under_64_bytes(bot: FakeBotApi) -> None:
+    """/summary answers with More, Longer/Shorter and Subscribe buttons."""
+    await bot.send_text("/summary football")
+    await bot.replies(CHAT, 1)
+    buttons = bot.buttons(bot.messages(CHAT)[-1])
+    assert {"More ▶", "Shorter", "Longer", "🔔 Subscribe to this topic"} <= set(buttons)
+    assert all(len(data.encode()) <= 64 for data in buttons.values())
+
+
+async def test_longer_edits_the_summary_in_place(bot: FakeBotApi) -> None:
+    """ "Longer" rewrites the message with more sentences and answers the callback."""
+    await bot.send_text("/summary tsunami")
+    await bot.replies(CHAT, 1)
+    message = bot.messages(CHAT)[-1]
+    before = message["text"]
+    query_id = await bot.press(message, bot.buttons(message)["Longer"])
+    await bot.wait_for(lambda: message.get("edits", 0) == 1)
+    assert len(message["text"]) > len(before)
+    assert "No damage was reported" in message["text"]
+    assert any(a["callback_query_id"] == query_id for a in bot.callback_answers)
+
+
+async def test_more_when_everything_was_shown(bot: FakeBotApi) -> None:
+    """ "More" after the last story says so instead of repeating it."""
+    await bot.send_text("/summary tsunami")
+    await bot.replies(CHAT, 1)
+    message = bot.messages(CHAT)[-1]
+    await bot.press(message, bot.buttons(message)["More ▶"])
+    texts = await bot.replies(CHAT, 2)
+    assert "everything I have" in texts[-1]
+
+
+async def test_subscribe_button_follows_the_topic(bot: FakeBotApi) -> None:
+    """The Subscribe button subscribes the chat to the summary's topic."""
+    await bot.send_text("/summary football")
+    await bot.replies(CHAT, 1)
+    message = bot.messages(CHAT)[-1]
+    await bot.press(message, bot.buttons(message)["🔔 Subscribe to this topic"])
+    texts = await bot.replies(CHAT, 2)
+    assert "Subscribed to football" in texts[-1]
+
+
+async def test_forged_and_stale_buttons_get_a_polite_answer(bot: FakeBotApi) -> None:
+    """Unknown, malformed and outdated callback data is answered, never an error."""
+    await bot.send_text("/summary tsunami")
+    await bot.replies(CHAT, 1)
+    message = bot.messages(CHAT)[-1]
+    for data in ("mo:99999:3", "ln:abc", "zz:1", "st:len/huge", "un:424242", "' OR 1=1 --", ""):
+        await bot.press(message, data)
+    await bot.wait_for(lambda: len(bot.callback_answers) == 7)
+    assert all("expired" in a.get("text", "") for a in bot.callback_answers)
+    await bot.send_text("/summary tsunami")
+    assert "Tsunami warning lifted" in (await bot.replies(CHAT, 2))[-1]

@@ -1,0 +1,173 @@
+"""Tests for `bot.ingest.fetch` over real HTTP on 127.0.0.1 (a local aiohttp site)."""
+
+from __future__ import annotations
+
+import time
+
+import httpcore
+import pytest
+
+from bot.errors import UnsafeURLError
+from bot.ingest.fetch import USER_AGENT, Fetcher, retry_after_seconds
+from bot.ingest.safety import AddressPolicy, GuardedBackend, parse_networks
+from tests.ingest.conftest import TEST_LIMITS
+from tests.ingest.site import LocalSite, Route, article_html
+
+PAGE = article_html("harbour")
+
+
+async def test_page_is_fetched_with_an_honest_user_agent(site: LocalSite, fetcher: Fetcher) -> None:
+    """A 200 HTML page comes back whole, with its media type; we say who we are."""
+    url = site.add("/news/1", PAGE)
+    result = await fetcher.fetch(url)
+    assert result.ok and result.status == 200
+    assert result.media_type == "text/html" and result.charset == "utf-8"
+    assert result.body.decode() == PAGE
+    assert site.requests[0][1]["user-agent"] == USER_AGENT
+    assert USER_AGENT.startswith("newsbot/")
+
+
+async def test_conditional_get_answers_304(site: LocalSite, fetcher: Fetcher) -> None:
+    """With the ETag from the first answer, the second fetch is a bodiless 304."""
+    url = site.add("/feed.xml", "<rss/>", content_type="application/rss+xml", etag='"v1"')
+    first = await fetcher.fetch(url)
+    second = await fetcher.fetch(url, etag=first.headers["etag"])
+    assert first.ok and first.headers["etag"] == '"v1"'
+    assert second.not_modified and second.body == b""
+    assert site.requests[1][1]["if-none-match"] == '"v1"'
+
+
+async def test_redirects_are_followed_hop_by_hop(site: LocalSite, fetcher: Fetcher) -> None:
+    """A chain of redirects ends at the page; the final URL is reported."""
+    site.add("/a", "", status=301, headers={"Location": "/b"})
+    site.add("/b", "", status=302, headers={"Location": site.url("/page")})
+    site.add("/page", PAGE)
+    result = await fetcher.fetch(site.url("/a"))
+    assert result.ok and result.final_url == site.url("/page")
+
+
+async def test_redirect_loop_and_too_many_redirects(site: LocalSite, fetcher: Fetcher) -> None:
+    """A loop is caught at once; a long chain stops at the redirect limit."""
+    site.add("/loop1", "", status=302, headers={"Location": "/loop2"})
+    site.add("/loop2", "", status=302, headers={"Location": "/loop1"})
+    for n in range(10):
+        site.add(f"/chain{n}", "", status=302, headers={"Location": f"/chain{n + 1}"})
+    loop = await fetcher.fetch(site.url("/loop1"))
+    chain = await fetcher.fetch(site.url("/chain0"))
+    assert loop.error is not None and "redirect loop" in loop.error
+    assert chain.error == "more than 4 redirects"
+    assert site.hits("/loop1") == 1
+
+
+@pytest.mark.parametrize("target", ["http://10.0.0.1/admin", "http://169.254.169.254/latest/"])
+async def test_redirect_to_a_private_address_is_refused(
+    site: LocalSite, fetcher: Fetcher, target: str
+) -> None:
+    """Loopback is allowed for the test site, but a redirect into 10/8 or 169.254/16 is not."""
+    url = site.add("/evil", "", status=302, headers={"Location": target})
+    started = time.monotonic()
+    result = await fetcher.fetch(url)
+    assert result.error is not None and "refused" in result.error
+    assert time.monotonic() - started < 0.5  # refused before any connection attempt
+
+
+async def test_address_check_happens_before_connecting() -> None:
+    """The network backend refuses private addresses without opening a socket."""
+    backend = GuardedBackend(AddressPolicy(parse_networks("127.0.0.0/8")))
+    for host in ("10.0.0.1", "169.254.169.254", "192.168.1.1", "224.0.0.1", "::ffff:10.0.0.1"):
+        with pytest.raises(UnsafeURLError):
+            await backend.connect_tcp(host, 80, timeout=0.1)
+
+
+async def test_loopback_is_refused_unless_allowed(site: LocalSite) -> None:
+    """Without ALLOW_PRIVATE_URLS the local site itself is out of reach, even by name."""
+    url = site.add("/page", PAGE)
+    strict = Fetcher(AddressPolicy(), TEST_LIMITS)
+    try:
+        direct = await strict.fetch(url)
+        by_name = await strict.fetch(url.replace("127.0.0.1", "localhost"))
+    finally:
+        await strict.aclose()
+    assert direct.error is not None and "loopback" in direct.error
+    assert by_name.error is not None and "refused" in by_name.error
+    assert site.requests == []
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://example.org/x", "gopher://x/"])
+async def test_other_schemes_are_refused(fetcher: Fetcher, url: str) -> None:
+    """Only http and https are fetched."""
+    result = await fetcher.fetch(url)
+    assert result.error is not None and "only http and https" in result.error
+
+
+async def test_huge_bodies_are_cut_off(site: LocalSite, fetcher: Fetcher) -> None:
+    """Over the cap: refused from Content-Length, or mid-stream when it is chunked."""
+    big = b"<html><body>" + b"x" * 1_000_000 + b"</body></html>"
+    declared = site.add("/big", big)
+    streamed = site.add("/stream", big, chunks=50)
+    for url in (declared, streamed):
+        result = await fetcher.fetch(url)
+        assert result.error is not None and "cap" in result.error
+        assert result.body == b""
+
+
+async def test_slow_responses_time_out(site: LocalSite, fetcher: Fetcher) -> None:
+    """A server that takes longer than the read timeout is given up on."""
+    url = site.add("/slow", PAGE, delay=1.5)
+    started = time.monotonic()
+    result = await fetcher.fetch(url)
+    assert result.error == "timed out"
+    assert time.monotonic() - started < 1.4
+
+
+@pytest.mark.parametrize("status", [404, 500])
+async def test_error_statuses_are_reported(site: LocalSite, fetcher: Fetcher, status: int) -> None:
+    """A 404 or 500 is an error with its status; a 500 is retried once first."""
+    url = site.add(f"/e{status}", "oops", status=status)
+    result = await fetcher.fetch(url)
+    assert result.error == f"HTTP {status}" and result.status == status
+    assert site.hits(f"/e{status}") == (2 if status == 500 else 1)
+
+
+async def test_429_and_503_are_retried_after_the_wait_asked_for(
+    site: LocalSite, fetcher: Fetcher
+) -> None:
+    """A short Retry-After is waited out and the retry succeeds; a long one is reported."""
+    site.routes["/busy"] = Route(
+        b"busy", status=429, headers={"Retry-After": "0"}, then=Route(PAGE.encode())
+    )
+    site.routes["/down"] = Route(b"down", status=503, then=Route(PAGE.encode()))
+    site.add("/later", "busy", status=429, headers={"Retry-After": "3600"})
+    busy = await fetcher.fetch(site.url("/busy"))
+    down = await fetcher.fetch(site.url("/down"))
+    later = await fetcher.fetch(site.url("/later"))
+    assert busy.ok and down.ok
+    assert site.hits("/busy") == 2 and site.hits("/down") == 2
+    assert later.error == "HTTP 429" and later.retry_after == 3600
+    assert site.hits("/later") == 1  # not worth waiting for: reported at once
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [("application/pdf", b"%PDF-1.4"), ("image/png", b"\x89PNG"), ("text/plain", b"plain")],
+)
+async def test_other_content_types_are_refused(
+    site: LocalSite, fetcher: Fetcher, content_type: str, body: bytes
+) -> None:
+    """Only HTML and XML feeds are taken."""
+    url = site.add("/file", body, content_type=content_type)
+    result = await fetcher.fetch(url)
+    assert result.error is not None and content_type in result.error
+
+
+def test_retry_after_values() -> None:
+    """Retry-After in seconds or as an HTTP date; garbage is ignored."""
+    assert retry_after_seconds("120") == 120.0
+    assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0
+    assert retry_after_seconds("soon") is None
+    assert retry_after_seconds(None) is None
+
+
+def test_httpcore_is_the_transport() -> None:
+    """The guarded backend plugs into httpcore's public backend interface."""
+    assert issubclass(GuardedBackend, httpcore.AsyncNetworkBackend)

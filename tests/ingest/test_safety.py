@@ -1,0 +1,62 @@
+"""Tests for `bot.ingest.safety`: which addresses may be connected to."""
+
+from __future__ import annotations
+
+import ipaddress
+
+import pytest
+
+from bot.errors import UnsafeURLError
+from bot.ingest.safety import AddressPolicy, parse_networks, resolve
+
+
+@pytest.mark.parametrize(
+    ("address", "kind"),
+    [
+        ("127.0.0.1", "loopback"),
+        ("10.1.2.3", "private"),
+        ("192.168.0.10", "private"),
+        ("172.16.5.4", "private"),
+        ("169.254.169.254", "link-local"),
+        ("224.0.0.251", "multicast"),
+        ("0.0.0.0", "unspecified"),
+        ("::1", "loopback"),
+        ("fe80::1", "link-local"),
+        ("fc00::1", "private"),
+        ("::ffff:192.168.0.1", "private"),
+        ("100.64.0.1", "non-public"),
+    ],
+)
+def test_non_public_addresses_are_refused(address: str, kind: str) -> None:
+    """Loopback, private, link-local, multicast and other non-public addresses are refused."""
+    reason = AddressPolicy().refusal(ipaddress.ip_address(address))
+    assert reason is not None and reason.startswith(kind)
+
+
+def test_public_addresses_and_allowed_networks_pass() -> None:
+    """Public addresses pass; a network the setting allows passes too, and only that one."""
+    policy = AddressPolicy(parse_networks("127.0.0.0/8, ::1"))
+    assert AddressPolicy().refusal(ipaddress.ip_address("93.184.216.34")) is None
+    assert policy.refusal(ipaddress.ip_address("127.0.0.1")) is None
+    assert policy.refusal(ipaddress.ip_address("::1")) is None
+    assert policy.refusal(ipaddress.ip_address("10.0.0.1")) is not None
+
+
+def test_any_refused_address_refuses_the_host() -> None:
+    """A host with one public and one private address is refused."""
+    public, private = ipaddress.ip_address("93.184.216.34"), ipaddress.ip_address("10.0.0.1")
+    with pytest.raises(UnsafeURLError, match="private"):
+        AddressPolicy().check("mixed.example", [public, private])
+
+
+def test_bad_network_setting_is_named() -> None:
+    """A malformed network in the setting says which one."""
+    with pytest.raises(ValueError, match="'nonsense'"):
+        parse_networks("127.0.0.0/8, nonsense")
+
+
+async def test_localhost_resolves_without_the_network() -> None:
+    """Literal addresses are not looked up; `localhost` resolves to loopback."""
+    assert await resolve("10.0.0.1", 80, 1.0) == [ipaddress.ip_address("10.0.0.1")]
+    found = await resolve("localhost", 80, 1.0)
+    assert found and all(address.is_loopback for address in found)

@@ -1,0 +1,117 @@
+"""Tests for the `FeedStore` half of the stores: feeds, entries, dedup keys, site lines, stories.
+
+Every test runs on SQLite (`bot.store.sqlite_feeds`) and PostgreSQL (`bot.store.pg_feeds`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+from bot.ingest import dedup
+from bot.models import Feed, StorySource, utcnow
+from bot.store import Store
+from bot.store.schema import SCHEMA_VERSION, schema_version
+from bot.store.sqlite import SqliteStore
+from tests.conftest import make_article
+
+TEXT = (
+    "The harbour bridge reopened on Tuesday after eight months of repairs.\n"
+    "Engineers replaced every cable and resurfaced the deck of the old bridge."
+)
+
+
+async def test_feed_lifecycle(store: Store) -> None:
+    """Add (once per URL), read, save state, list with counts, remove."""
+    feed, created = await store.add_feed(Feed(url="https://g.example/rss", interval=600))
+    again, created_again = await store.add_feed(Feed(url="https://g.example/rss"))
+    assert created and not created_again and again.id == feed.id
+    assert feed.status == "active" and feed.next_poll is None and feed.interval == 600
+    later = utcnow().replace(microsecond=0) + timedelta(minutes=10)
+    success = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
+    saved = replace(
+        feed, title="Gazette", etag='"e1"', last_modified="Mon, 01 Jan 2024 00:00:00 GMT",
+        failures=2, last_error="HTTP 500", last_success=success, next_poll=later,
+    )  # fmt: skip
+    await store.save_feed(saved)
+    assert await store.get_feed(feed.id or 0) == saved
+    assert await store.find_feed("https://g.example/rss") == saved
+    assert [f.url for f in await store.list_feeds()] == ["https://g.example/rss"]
+    assert await store.remove_feed(feed.id or 0)
+    assert not await store.remove_feed(feed.id or 0)
+    assert await store.list_feeds() == []
+
+
+async def test_feed_entries_and_article_counts(store: Store) -> None:
+    """Entries remember their fingerprint; a feed counts the distinct articles it brought."""
+    feed, _ = await store.add_feed(Feed(url="https://g.example/rss"))
+    assert feed.id is not None
+    stored = await store.add_article(make_article("Bridge", TEXT))
+    assert await store.feed_entry(feed.id, "e1") is None
+    await store.record_feed_entry(feed.id, "e1", "f1", stored.article_id)
+    await store.record_feed_entry(feed.id, "e2", "f2", stored.article_id)
+    await store.record_feed_entry(feed.id, "e3", "f3", None)
+    await store.record_feed_entry(feed.id, "e1", "f1b", stored.article_id)
+    assert await store.feed_entry(feed.id, "e1") == "f1b"
+    [listed] = await store.list_feeds()
+    assert listed.articles == 1
+
+
+async def test_urls_lead_to_articles(store: Store) -> None:
+    """An article is found by any URL linked to it, or by its own URL."""
+    own = await store.add_article(make_article("Bridge", TEXT, url="https://g.example/a"))
+    fingerprint = dedup.fingerprint(TEXT)
+    source = StorySource("https://g.example/a", "Gazette", "Bridge", own.article_id)
+    story = await store.link_article(
+        own.article_id, ["https://g.example/a", "https://g.example/amp/a"], fingerprint, source
+    )
+    found = await store.find_by_urls(["https://x.example/none", "https://g.example/amp/a"])
+    assert found is not None and found[0].id == own.article_id
+    assert found[1] == "https://g.example/amp/a" and found[0].story_id == story
+    assert await store.find_by_urls(["https://x.example/none"]) is None
+    assert (await store.find_by_urls(["https://g.example/a"]) or (None, ""))[1] == (
+        "https://g.example/a"
+    )
+
+
+async def test_stories_keep_every_source(store: Store) -> None:
+    """A second article joins a story, a copy adds a source; the story lists all three."""
+    first = await store.add_article(make_article("Bridge", TEXT, url="https://a.example/1"))
+    second = await store.add_article(
+        make_article("Bridge reopens", TEXT + "\nMore later.", url="https://b.example/1")
+    )
+    fp1, fp2 = dedup.fingerprint(TEXT), dedup.fingerprint(TEXT + "\nMore later.")
+    assert fp1 is not None and fp2 is not None
+    s1 = StorySource("https://a.example/1", "A", "Bridge", first.article_id)
+    story = await store.link_article(first.article_id, ["https://a.example/1"], fp1, s1)
+    near = await store.similar_fingerprints(fp2.bands)
+    assert [f.article_id for f in near] == [first.article_id] and near[0].story_id == story
+    s2 = StorySource("https://b.example/1", "B", "Bridge reopens", second.article_id)
+    assert await store.link_article(second.article_id, [], fp2, s2, join_story=story) == story
+    copy = StorySource("https://c.example/9", "C", "Bridge", first.article_id)
+    assert await store.add_story_source(first.article_id, ["https://c.example/9"], copy) == story
+    sources = await store.story_sources(story)
+    assert [s.source for s in sources] == ["A", "B", "C"]
+    assert (await store.get_article(second.article_id)) is not None
+    stored_fp = await store.fingerprint_of(first.article_id)
+    assert stored_fp is not None and stored_fp.values == fp1.values
+
+
+async def test_site_lines_are_counted_per_article(store: Store) -> None:
+    """A key counts once per article; keys reach the threshold, rare old keys are pruned."""
+    pages = [frozenset({"menu", "a"}), frozenset({"menu", "b"}), frozenset({"menu"})]
+    await store.learn_site_lines("g.example", pages)
+    await store.learn_site_lines("other.example", [frozenset({"a"})])
+    assert await store.site_boilerplate("g.example", 3) == frozenset({"menu"})
+    assert await store.site_boilerplate("g.example", 1) == frozenset({"menu", "a", "b"})
+    pruned = await store.prune_site_lines(utcnow() + timedelta(seconds=1), below=3)
+    assert pruned == 3
+    assert await store.site_boilerplate("g.example", 1) == frozenset({"menu"})
+
+
+async def test_schema_is_migrated_with_story_ids(sqlite_store: SqliteStore) -> None:
+    """The feeds step is applied; articles read back with their story id (None by default)."""
+    assert await schema_version(sqlite_store._conn()) == SCHEMA_VERSION
+    stored = await sqlite_store.add_article(make_article("Plain", TEXT))
+    article = await sqlite_store.get_article(stored.article_id)
+    assert article is not None and article.story_id is None

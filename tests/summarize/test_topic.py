@@ -1,0 +1,107 @@
+"""Tests for topic summaries over many articles: budget, caps, redundancy, sources, languages."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from bot.models import Article
+from bot.summarize.topic import TopicParams, mmr_select, pick_sentences
+from bot.summarize.topic_input import read_articles
+from tests.summarize.news import (
+    BUDGET,
+    CHINESE,
+    FLOOD,
+    FLOOD_FOLLOW_UP,
+    RUSSIAN,
+    article,
+    repost,
+)
+
+FLOOD_ARTICLE = article("Floods force families out", FLOOD, ident=1)
+FOLLOW_UP = article("Valley starts clean-up", FLOOD_FOLLOW_UP, ident=2)
+BUDGET_ARTICLE = article("Council approves transport budget", BUDGET, ident=3)
+
+
+def test_every_pick_is_a_sentence_of_its_article() -> None:
+    """A pick names its source article and its place there."""
+    articles = [FLOOD_ARTICLE, FOLLOW_UP, BUDGET_ARTICLE]
+    lines = [FLOOD, FLOOD_FOLLOW_UP, BUDGET]
+    chosen = pick_sentences(articles, words=80)
+    assert chosen.picks
+    for pick in chosen.picks:
+        assert lines[pick.article][pick.position] == pick.text
+
+
+def test_the_word_budget_is_kept() -> None:
+    """Sentences are added only while the summary is under budget."""
+    chosen = pick_sentences([FLOOD_ARTICLE, FOLLOW_UP, BUDGET_ARTICLE], words=40)
+    counts = [len(p.text.split()) for p in chosen.picks]
+    assert sum(counts[:-1]) < 40 <= sum(counts)
+
+
+def test_sentences_are_drawn_across_stories() -> None:
+    """With room for several sentences, more than one story is quoted."""
+    chosen = pick_sentences([FLOOD_ARTICLE, FOLLOW_UP, BUDGET_ARTICLE], words=120)
+    assert len({pick.article for pick in chosen.picks}) >= 2
+
+
+def test_per_story_cap() -> None:
+    """No article gives more than `per_story` sentences."""
+    chosen = pick_sentences([FLOOD_ARTICLE, FOLLOW_UP], words=500, per_story=2)
+    sources = [pick.article for pick in chosen.picks]
+    assert sorted(sources) == [0, 0, 1, 1]
+
+
+def test_a_repost_is_one_story_and_never_quoted() -> None:
+    """The copy joins the original's story; sentences come from the original only."""
+    copy = repost(FLOOD_ARTICLE, source="Other Wire", ident=9)
+    chosen = pick_sentences([copy, FLOOD_ARTICLE, BUDGET_ARTICLE], words=200)
+    assert chosen.stories == ((1, 0), (2,))
+    assert {pick.article for pick in chosen.picks} <= {1, 2}
+
+
+def test_a_sentence_two_stories_share_is_picked_once() -> None:
+    """Redundancy removal: the same sentence in two articles appears once in the summary."""
+    shared = "The river rose two metres in six hours after days of heavy rain, officials said."
+    follow_up = article("Valley starts clean-up", [*FLOOD_FOLLOW_UP, shared], ident=2)
+    chosen = pick_sentences([FLOOD_ARTICLE, follow_up], words=500)
+    texts = [pick.text for pick in chosen.picks]
+    assert texts.count(shared) <= 1
+
+
+def test_mmr_skips_near_copies_and_respects_the_cap() -> None:
+    """A candidate as close as `repeat` to a pick is never taken."""
+    salience = np.array([1.0, 0.9, 0.5])
+    similarity = np.array([[1.0, 0.7, 0.1], [0.7, 1.0, 0.1], [0.1, 0.1, 1.0]])
+    words = np.array([10, 10, 10])
+    owner = np.array([0, 1, 2])
+    assert mmr_select(salience, similarity, words, owner, 100, None, TopicParams()) == [0, 2]
+
+
+def test_the_query_pulls_matching_sentences_forward() -> None:
+    """Asked about tram lines, the budget story's tram sentence comes before the bus ones."""
+    chosen = pick_sentences([BUDGET_ARTICLE], words=15, query="tram lines cost")
+    assert "tram" in chosen.picks[0].text
+
+
+def test_languages_are_read_with_their_own_pipeline() -> None:
+    """Russian sentence splitting keeps "г." and "т.е."; Chinese splits on 。 without crashing."""
+    articles = [
+        article("Дума утвердила бюджет", RUSSIAN, language="ru"),
+        article("北京公布交通预算", CHINESE, language="zh"),
+        BUDGET_ARTICLE,
+    ]
+    data = read_articles(articles, "бюджет budget", 60)
+    assert data.texts == [*RUSSIAN, *CHINESE, *BUDGET]
+    assert "бюджет" in data.query and "budget" in data.query
+    chosen = pick_sentences(articles, words=100)
+    assert {pick.article for pick in chosen.picks} == {0, 1, 2}
+
+
+def test_nothing_to_summarize() -> None:
+    """No articles, or only empty ones: no picks, each article its own story."""
+    assert pick_sentences([]).picks == ()
+    empty = [Article(title="Blank", text=""), Article(title="Blank too", text=" \n ")]
+    chosen = pick_sentences(empty)
+    assert chosen.picks == ()
+    assert chosen.stories == ((0,), (1,))

@@ -1,0 +1,51 @@
+"""End to end: the feed-polling job of a running bot, and the admins told about a sick feed."""
+
+from __future__ import annotations
+
+from bot.config import Settings
+from bot.models import Feed
+from bot.store import open_store
+from tests.conftest import start_bot, stop_bot
+from tests.fakes import FakeBotApi
+from tests.ingest.site import STORIES, LocalSite, article_html, rss
+
+ADMIN = 1001
+
+
+async def test_feeds_are_polled_and_a_failing_feed_is_paused_with_a_message(
+    fake_api: FakeBotApi, bot_settings: Settings
+) -> None:
+    """The job polls each feed; a feed failing FEED_MAX_FAILURES times is paused, admins told."""
+    site = LocalSite()
+    await site.start()
+    site.add("/news/library", article_html("library"))
+    items = [{"title": STORIES["library"][0], "link": site.url("/news/library"), "guid": "urn:l"}]
+    site.add("/good.xml", rss(items), content_type="application/rss+xml")
+    site.add("/bad.xml", "gone", status=404)
+    settings = bot_settings.model_copy(
+        update={"admin_ids": str(ADMIN), "allow_private_urls": "127.0.0.0/8",
+                "feed_tick_seconds": 1, "feed_max_failures": 1}
+    )  # fmt: skip
+    store = open_store(settings.database_url)
+    await store.open()
+    await store.add_feed(Feed(url=site.url("/good.xml")))
+    await store.add_feed(Feed(url=site.url("/bad.xml")))
+    await store.close()
+    app = await start_bot(settings)
+    try:
+        [message] = await fake_api.replies(ADMIN, 1, within=10)
+    finally:
+        await stop_bot(app)
+        await site.stop()
+    assert "failed 1 times in a row and is paused" in message and "HTTP 404" in message
+    store = open_store(settings.database_url)
+    await store.open()
+    try:
+        feeds = {feed.url: feed for feed in await store.list_feeds()}
+        assert feeds[site.url("/bad.xml")].status == "paused"
+        assert feeds[site.url("/good.xml")].articles == 1
+        [article] = await store.latest(5)
+        assert article.title == STORIES["library"][0]
+    finally:
+        await store.close()
+    assert fake_api.rejected == []
