@@ -1,14 +1,19 @@
-"""What the benchmark scripts share: where ../shared/eval is, and reading its articles."""
+"""What the benchmark scripts share: ../shared/eval and its articles, the bot as a process."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
+import signal
+import subprocess
 import sys
 from pathlib import Path
 
 from bot.models import Article
 
-EVAL_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "eval"
+ROOT = Path(__file__).resolve().parents[1]
+EVAL_DIR = ROOT.parent / "shared" / "eval"
 
 
 def eval_file(name: str) -> Path | None:
@@ -37,3 +42,46 @@ def exit_code(ok: bool) -> int:
     """0 when every target was met, else 1 (printed figures say which)."""
     sys.stdout.flush()
     return 0 if ok else 1
+
+
+def start_bot_process(api_url: str, database_url: str, **settings: str) -> subprocess.Popen[bytes]:
+    """`python -m bot run` polling the fake Bot API at `api_url`; nothing else is contacted.
+
+    DEFAULT_FEEDS and LOAD_SAMPLE are off, digests too; `settings` adds environment variables.
+    """
+    from tests.fakes import TOKEN
+
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_URL": api_url,
+        "DATABASE_URL": database_url,
+        "DEFAULT_FEEDS": "false",
+        "LOAD_SAMPLE": "false",
+        "LOG_LEVEL": "WARNING",
+        "DIGEST_TICK_SECONDS": "0",
+        **settings,
+    }
+    command = [sys.executable, "-m", "bot", "run"]
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdin=subprocess.DEVNULL)
+
+
+async def stop_bot_process(bot: subprocess.Popen[bytes]) -> None:
+    """Stop the bot as Ctrl-C would (killed if it does not stop within 30 s).
+
+    The wait runs on a thread: the fake Bot API in this event loop must keep answering.
+    """
+    bot.send_signal(signal.SIGINT)
+    try:
+        await asyncio.to_thread(bot.wait, 30)
+    except subprocess.TimeoutExpired:
+        bot.kill()
+        await asyncio.to_thread(bot.wait)
+
+
+def memory_mb(pid: int, field: str) -> float:
+    """A memory field of /proc/<pid>/status (VmRSS: now, VmHWM: peak), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text(encoding="utf-8").splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1]) * 1024 / 1e6
+    return 0.0

@@ -4,10 +4,11 @@ Run: python benchmarks/digest_fanout.py [--chats 1000] [--timeout 240]
 
 Loads the bundled Wikinews sample into a fresh SQLite store, subscribes `--chats` chats to
 one or two topics each with their digest due now, and starts the real bot (PTB Application,
-AIORateLimiter, JobQueue digest tick) against the fake Bot API on 127.0.0.1, which enforces
-Telegram's limits: at most 30 messages in any second overall and one message a second per
-chat, answering 429 with `retry_after` otherwise. Before sending, each chat's digest is
-composed once to know which stories it must receive. Prints messages, seconds, msg/s (first
+AIORateLimiter, JobQueue digest tick, default DIGEST_* settings) against the fake Bot API
+on 127.0.0.1, in its own process, which enforces Telegram's limits: at most 30 messages in
+any one-second window overall and one message a second per chat, answering 429 with
+`retry_after` otherwise. Before sending, each chat's digest is composed once to know which
+stories it must receive. Prints messages, seconds, msg/s (first
 to last accepted message), lost and repeated stories and 429s seen. Targets (issue 5):
 every message delivered, zero lost, none repeated, rate within 10% of 30 messages/s.
 """
@@ -16,12 +17,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import multiprocessing
 import re
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -40,7 +43,8 @@ from tests.fake_flood import FloodLimits
 from tests.fakes import TOKEN, FakeBotApi
 
 TOPICS = ["election", "earthquake", "china", "police", "president", "court", "war", "space",
-          "health", "economy", "vote", "government", "protest", "trial", "oil", "россия"]  # fmt: skip
+          "health", "economy", "vote", "government", "protest", "trial", "oil",
+          "россия"]  # fmt: skip
 CEILING = 30.0  # Telegram's overall limit, messages per second
 _READ = re.compile(r"/read (\d+)")
 
@@ -72,55 +76,76 @@ async def _prepare(settings: Settings, chats: int) -> tuple[dict[int, Counter[in
         await store.close()
 
 
-def _received(api: FakeBotApi) -> dict[int, Counter[int]]:
-    """The stories (by /read id) each chat received."""
-    seen: dict[int, Counter[int]] = {}
-    for message in api.sent:
-        chat = seen.setdefault(message["chat"]["id"], Counter())
-        chat.update(int(n) for n in _READ.findall(message["text"]))
-    return seen
+@dataclass
+class _Seen:
+    """What the fake Bot API saw: (chat id, text) of each message, when, and its 429s."""
+
+    sent: list[tuple[int, str]]
+    times: list[float]
+    too_many: int
 
 
-class _ServerThread:
-    """The fake Bot API on its own thread and event loop, as Telegram is not in our loop.
+async def _serve_until_stopped(conn: Connection) -> None:
+    """Run the fake Bot API, enforcing the limits, answering the parent until "stop"."""
+    api = FakeBotApi()
+    api.flood.enforce(FloodLimits(per_chat_seconds=1.0, per_second=int(CEILING)))
+    conn.send(await api.start())
+    loop = asyncio.get_running_loop()
+    while await loop.run_in_executor(None, conn.recv) == "count":
+        conn.send(len(api.sent))
+    await api.stop()
+    sent = [(m["chat"]["id"], m["text"]) for m in api.sent]
+    conn.send(_Seen(sent, api.flood.sent_times, api.flood.too_many))
 
-    Sharing the bot's loop would stamp requests with the time that loop got round to them,
-    bunching arrivals whenever it is busy; on its own loop they are stamped when they come.
+
+def _serve(conn: Connection) -> None:
+    """The server process's entry point."""
+    asyncio.run(_serve_until_stopped(conn))
+
+
+class _ServerProcess:
+    """The fake Bot API in its own process (on 127.0.0.1), as Telegram is not in ours.
+
+    Sharing the bot's process would stamp requests with the time its loop, or the GIL, got
+    round to them, bunching arrivals whenever the bot is busy.
     """
 
-    def __init__(self, api: FakeBotApi) -> None:
-        self.api = api
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+    def __init__(self) -> None:
+        self.conn, child = multiprocessing.Pipe()
+        self.process = multiprocessing.Process(target=_serve, args=(child,), daemon=True)
+        self.process.start()
+        self.url: str = self.conn.recv()
 
-    def __enter__(self) -> FakeBotApi:
-        self.thread.start()
-        asyncio.run_coroutine_threadsafe(self.api.start(), self.loop).result()
-        return self.api
+    def count(self) -> int:
+        """How many messages the server has accepted so far."""
+        self.conn.send("count")
+        return int(self.conn.recv())
 
-    def __exit__(self, *exc: object) -> None:
-        asyncio.run_coroutine_threadsafe(self.api.stop(), self.loop).result()
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join()
-        self.loop.close()
+    def finish(self) -> _Seen:
+        """Stop the server; what it saw."""
+        self.conn.send("stop")
+        seen: _Seen = self.conn.recv()
+        self.process.join(timeout=10)
+        return seen
 
 
-async def _wait_until_sent(api: FakeBotApi, messages: int, within: float) -> None:
-    """Poll (the server lives on another thread) until `messages` were sent or time is up."""
+async def _wait_until_sent(server: _ServerProcess, messages: int, within: float) -> None:
+    """Poll the server process until `messages` were accepted or time is up."""
     deadline = time.perf_counter() + within
-    while len(api.sent) < messages and time.perf_counter() < deadline:  # noqa: ASYNC110
+    while await asyncio.to_thread(server.count) < messages:
+        if time.perf_counter() > deadline:
+            return
         await asyncio.sleep(0.5)
 
 
 async def _run(chats: int, within: float) -> bool:
     """Fan the digests out and print the figures; whether every target was met."""
-    fake = FakeBotApi()
-    fake.flood.enforce(FloodLimits(per_chat_seconds=1.0, per_second=int(CEILING)))
-    with _ServerThread(fake) as api, tempfile.TemporaryDirectory() as folder:
+    server = _ServerProcess()
+    with tempfile.TemporaryDirectory() as folder:
         settings = load_settings(
             None,
             telegram_bot_token=TOKEN,
-            telegram_api_url=api.url,
+            telegram_api_url=server.url,
             database_url=f"sqlite:///{folder}/fanout.db",
             load_sample=False,
             feed_tick_seconds=0,
@@ -135,16 +160,18 @@ async def _run(chats: int, within: float) -> bool:
         )
         app = await start_bot(settings)
         try:
-            await _wait_until_sent(api, messages, within)
+            await _wait_until_sent(server, messages, within)
             await asyncio.sleep(2.0)  # anything sent twice would arrive now
         finally:
             await stop_bot(app)
-    return _report(fake, expected, messages)
+    return _report(server.finish(), expected, messages)
 
 
-def _report(api: FakeBotApi, expected: dict[int, Counter[int]], messages: int) -> bool:
+def _report(seen: _Seen, expected: dict[int, Counter[int]], messages: int) -> bool:
     """Print the figures; whether every target was met."""
-    received = _received(api)
+    received: dict[int, Counter[int]] = {}
+    for chat_id, text in seen.sent:
+        received.setdefault(chat_id, Counter()).update(int(n) for n in _READ.findall(text))
     nothing: Counter[int] = Counter()
     lost = sum(
         1
@@ -159,16 +186,16 @@ def _report(api: FakeBotApi, expected: dict[int, Counter[int]], messages: int) -
         for s in stories
         if s not in expected.get(chat, nothing)
     )
-    times = api.flood.sent_times
+    times = seen.times
     seconds = times[-1] - times[0] if len(times) > 1 else 0.0
     rate = (len(times) - 1) / seconds if seconds else 0.0
-    print(f"messages: {len(api.sent)} delivered of {messages} expected")
+    print(f"messages: {len(seen.sent)} delivered of {messages} expected")
     print(f"seconds:  {seconds:.1f} (first to last accepted message)")
     print(f"msg/s:    {rate:.2f} ({rate / CEILING:.0%} of the {CEILING:.0f} msg/s ceiling)")
     print(f"lost:     {lost} stories")
     print(f"repeated: {repeated} stories ({extra} unexpected)")
-    print(f"429s:     {api.flood.too_many}")
-    ok = len(api.sent) == messages and lost == 0 and repeated == 0 and extra == 0
+    print(f"429s:     {seen.too_many}")
+    ok = len(seen.sent) == messages and lost == 0 and repeated == 0 and extra == 0
     ok = ok and abs(rate - CEILING) <= 0.1 * CEILING
     print("targets:  " + ("met" if ok else "NOT met"))
     return ok

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import sys
 import tempfile
@@ -117,7 +116,8 @@ async def main() -> int:
     print(f"throughput: {rate:.1f} pages/s end to end ({args.workers} workers, "
           f"{os.cpu_count()} cores)")  # fmt: skip
     if cpu_before is not None and cpu_after is not None:
-        main_cpu, workers_cpu = ((a - b) / total_pages for a, b in zip(cpu_after, cpu_before))
+        spent = zip(cpu_after, cpu_before, strict=True)
+        main_cpu, workers_cpu = ((after - before) / total_pages for after, before in spent)
         per_page, cores = main_cpu + workers_cpu, os.cpu_count() or 1
         print(f"CPU per page: {1000 * per_page:.1f} ms (server, fetch, dedup, store "
               f"{1000 * main_cpu:.1f} ms; extraction and cleaning {1000 * workers_cpu:.1f} ms),"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from telegram import BotCommand, LinkPreviewOptions, Update
@@ -27,9 +28,11 @@ from bot.fleet import FleetRateLimiter
 from bot.ingest import load_bundled_sample
 from bot.jobs import start_feed_polling
 from bot.ratelimit import UserRateLimiter
+from bot.safe_updates import SafeUpdatesRequest
 from bot.sources import build_web
 from bot.store import open_store
 from bot.summarize import DEFAULT_METHOD, Summarizer
+from bot.summary_cache import AnswerCache
 from handlers import errors, inline, links, news, replies, start, subscriptions
 from handlers import feeds as feed_admin
 from handlers import settings as chat_settings
@@ -82,9 +85,10 @@ def add_handlers(app: NewsApp) -> None:
 
 
 async def post_init(app: NewsApp) -> None:
-    """Open the store, load the bundled sample into an empty store, register the menu."""
+    """Open the store, warm the summarizer, load the sample into an empty store, set the menu."""
     resources = app.bot_data
     await resources.store.open()
+    await asyncio.to_thread(resources.summarizer.warm_up)  # the first user's wait, paid now
     if resources.settings.load_sample and await resources.store.count_articles() == 0:
         report = await load_bundled_sample(resources.store)
         log.info("empty store: loaded the bundled sample (%d articles)", report.added)
@@ -124,6 +128,8 @@ def build_application(settings: Settings, request: BaseRequest | None = None) ->
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request).updater(None)
+    else:  # one malformed update must not stop polling (bot/safe_updates.py)
+        builder = builder.get_updates_request(SafeUpdatesRequest(connection_pool_size=1))
     app: NewsApp = builder.build()  # type: ignore[assignment]
     resources = app.bot_data
     resources.settings = settings
@@ -134,6 +140,7 @@ def build_application(settings: Settings, request: BaseRequest | None = None) ->
     resources.summarizer = Summarizer(
         method=settings.summary_method or DEFAULT_METHOD, sentences=settings.summary_sentences
     )
+    resources.topic_cache = AnswerCache(size=settings.topic_cache)
     add_handlers(app)
     return app
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import logging
 import re
@@ -44,6 +45,7 @@ class Settings(BaseSettings):
     summary_sentences: Annotated[int, Field(ge=1, le=20)] = 3
     summary_method: str = ""
     topic_articles: Annotated[int, Field(ge=1, le=20)] = 5
+    topic_cache: Annotated[int, Field(ge=0, le=100_000)] = 512  # topic answers kept; 0: none
     load_sample: bool = True
     auto_migrate: bool = False  # open() may upgrade an older schema
     webhook_url: str | None = None  # public https URL Telegram posts to; set: webhook mode
@@ -55,7 +57,7 @@ class Settings(BaseSettings):
     user_rate_per_minute: Annotated[float, Field(gt=0)] = 30.0
     user_burst: Annotated[int, Field(ge=1)] = 10
     digest_tick_seconds: Annotated[int, Field(ge=0, le=3600)] = 30  # 0: send no digests
-    digest_rate: Annotated[float, Field(gt=0, le=30)] = 28.0  # digest messages/s, all chats
+    digest_rate: Annotated[float, Field(gt=0, le=30)] = 29.0  # most digest messages in any 1 s
     digest_batch: Annotated[int, Field(ge=1, le=1000)] = 100  # chats in flight at once
     digest_lease_seconds: Annotated[float, Field(ge=1, le=86400)] = 600.0  # claim lifetime
     admin_ids: str = ""  # comma-separated Telegram user ids allowed to manage feeds
@@ -180,9 +182,18 @@ class RedactingFormatter(logging.Formatter):
         return text
 
 
+class _RedactingHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """A stderr handler whose failures never print the raw record."""
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        """Say where a record failed; the default prints its arguments, where a token may be."""
+        with contextlib.suppress(Exception):  # the stream itself may be broken: nothing to do
+            self.stream.write(f"logging error in {record.name}:{record.lineno} (record hidden)\n")
+
+
 def configure_logging(level: str, secrets: list[str] | None = None) -> None:
     """Log to stderr at `level`, with `secrets` (the bot token) never written out."""
-    handler = logging.StreamHandler()
+    handler = _RedactingHandler()
     handler.setFormatter(
         RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", secrets or [])
     )

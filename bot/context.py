@@ -6,9 +6,11 @@ from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from bot.config import Settings
 from bot.ingest.polling import FeedPoller
+from bot.models import TopicSummary
 from bot.ratelimit import UserRateLimiter
 from bot.store import Store
 from bot.summarize import Summarizer
+from bot.summary_cache import AnswerCache
 
 
 class Resources:
@@ -21,6 +23,7 @@ class Resources:
     settings: Settings
     store: Store
     summarizer: Summarizer
+    topic_cache: AnswerCache[tuple[str, int, int], TopicSummary]  # (query, skip, sentences)
     limiter: UserRateLimiter
     feeds: FeedPoller  # web ingestion: the fetcher, extractor and feed poller
 

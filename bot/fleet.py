@@ -62,8 +62,10 @@ class FleetRateLimiter(BaseRateLimiter[int]):
 
     def __init__(self, max_retries: int = 3, overall_rate: float | None = None) -> None:
         """Local limiter with `max_retries` after 429s; `overall_rate` messages/s for all."""
-        self._inner = AIORateLimiter(max_retries=max_retries)
         self._overall = overall_rate or float(FloodLimit.MESSAGES_PER_SECOND)
+        # The local limiter paces at the same overall rate (its default is Telegram's 30/s,
+        # which would cap a bot allowed more, e.g. with paid broadcasts, at 30/s).
+        self._inner = AIORateLimiter(overall_max_rate=self._overall, max_retries=max_retries)
         self._pace: Pacer | None = None
         self._pause: Pauser | None = None
 

@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 JOB_NAME = "feed-poll"
 FIRST_TICK_SECONDS = 2.0
 SITE_LINES_KEPT = timedelta(days=60)  # a line seen once is forgotten after this long
+PRUNE_EVERY = timedelta(hours=6)  # forgetting scans the whole table: not on every tick
 
 
 class _Ticker:
@@ -33,6 +34,7 @@ class _Ticker:
     def __init__(self, paused_text: Callable[[Feed], str]) -> None:
         self.lock = asyncio.Lock()
         self.paused_text = paused_text
+        self.pruned = utcnow()
 
 
 async def poll_feeds(context: NewsContext) -> None:
@@ -46,8 +48,11 @@ async def poll_feeds(context: NewsContext) -> None:
         for report in reports:
             if report.paused:
                 await tell_admins(context, ticker.paused_text(report.feed))
-        if reports:
-            await context.store.prune_site_lines(utcnow() - SITE_LINES_KEPT, sitelines.MIN_ARTICLES)
+        if utcnow() - ticker.pruned > PRUNE_EVERY:
+            ticker.pruned = utcnow()
+            await context.store.prune_site_lines(
+                ticker.pruned - SITE_LINES_KEPT, sitelines.MIN_ARTICLES
+            )
         added = sum(report.count("added") for report in reports)
         if added:
             log.info("feed poll: %d new articles from %d feeds", added, len(reports))

@@ -26,10 +26,20 @@ TOPIC_SENTENCES = 2  # sentences per story in a topic summary, before Shorter/Lo
 async def summarize_topic(
     resources: Resources, query: str, *, skip: int = 0, sentences: int = TOPIC_SENTENCES
 ) -> TopicSummary:
-    """The most relevant recent articles on `query` after the first `skip`, summarized."""
-    limit = resources.settings.topic_articles
-    articles = await resources.store.search(query, limit=skip + limit)
-    return await resources.summarizer.topic(query, articles[skip:], sentences)
+    """The most relevant recent articles on `query` after the first `skip`, summarized.
+
+    Answers are cached per store version (`bot.summary_cache`): a new or changed article
+    makes the next request compute afresh.
+    """
+
+    async def compute() -> TopicSummary:
+        """Search and summarize, uncached."""
+        limit = resources.settings.topic_articles
+        articles = await resources.store.search(query, limit=skip + limit)
+        return await resources.summarizer.topic(query, articles[skip:], sentences)
+
+    version = await resources.store.articles_version()
+    return await resources.topic_cache.get_or_compute((query, skip, sentences), version, compute)
 
 
 async def summarize_article(resources: Resources, article_id: int) -> ArticleSummary | None:

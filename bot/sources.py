@@ -57,7 +57,9 @@ async def summarize_link(resources: Resources, url: str) -> LinkAnswer:
     web = resources.feeds.web
     known = await web.known(url)
     if known is not None and known.id is not None:
-        outcome = Outcome(known.url or url, "duplicate", known.id, known.story_id, title=known.title)
+        outcome = Outcome(
+            known.url or url, "duplicate", known.id, known.story_id, title=known.title
+        )
         return LinkAnswer(outcome, await resources.summarizer.article(known))
     outcome = await web.ingest_url(url)
     article = await web.article(outcome)
@@ -79,8 +81,9 @@ async def remove_feed(resources: Resources, reference: str) -> Feed | None:
     """/removefeed <id or url>: forget a feed; None when no feed matches."""
     store = resources.store
     reference = reference.strip()
-    if reference.isdigit():
-        feed = await store.get_feed(int(reference))
+    if reference.isascii() and reference.isdigit():
+        # Past 18 digits it cannot be a stored id (SQLite integers are 64-bit).
+        feed = await store.get_feed(int(reference)) if len(reference) <= 18 else None
     else:
         try:
             feed = await store.find_feed(check_url(reference))

@@ -37,7 +37,7 @@ def parse_subscription(raw: str) -> SubscriptionRequest:
             must += _words(token[1:])
         elif token.startswith("-") and len(token) > 1:
             must_not += _words(token[1:])
-        else:
+        elif _words(token):  # a token without a letter or digit could never match an article
             topic.append(token)
     unique = dict.fromkeys
     return SubscriptionRequest(
@@ -97,7 +97,7 @@ def valid_timezone(name: str) -> str | None:
     """The IANA time zone `name`, or None when there is no such zone."""
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: name too long for a path
         return None
     return name
 

@@ -38,10 +38,13 @@ def utf16_len(text: str) -> int:
 
 
 def _atoms(text: str, longest: int) -> list[str]:
-    """Tags, entities, whitespace runs and words; words longer than `longest` are cut."""
+    """Tags, entities, whitespace runs and words; words longer than `longest` are cut.
+
+    Tags are never cut: a piece of a tag (say, a link to a long URL) is HTML Telegram refuses.
+    """
     atoms: list[str] = []
     for atom in _ATOM.findall(text):
-        while utf16_len(atom) > longest:
+        while utf16_len(atom) > longest and not _TAG.fullmatch(atom):
             atoms.append(atom[:longest])
             atom = atom[longest:]
         atoms.append(atom)

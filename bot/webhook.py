@@ -91,7 +91,7 @@ class WebhookServer:
         try:
             data: Any = await request.json()
             update = Update.de_json(data, self._app.bot)
-        except (ValueError, TypeError, KeyError):
+        except (ValueError, TypeError, KeyError, AttributeError):  # e.g. "message": "text"
             log.warning("webhook: refused a request that is not an update")
             return web.Response(status=400, text="not an update")
         log.debug("webhook: update %d received", update.update_id)

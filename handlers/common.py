@@ -21,7 +21,7 @@ async def reply(
     chat = update.effective_chat
     if chat is None:
         return None
-    chunks = split_message(html)
+    chunks = split_message(well_formed(html))  # httpx cannot encode a lone surrogate
     last = None
     for number, chunk in enumerate(chunks, start=1):
         last = await chat.send_message(
@@ -30,10 +30,15 @@ async def reply(
     return last
 
 
+def well_formed(text: str) -> str:
+    """`text` with lone UTF-16 surrogates (invalid Unicode a client can send) made "?"."""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
 def argument_text(update: Update) -> str:
-    """Everything after the command word, as typed (spaces kept)."""
+    """Everything after the command word, as typed (spaces kept; invalid Unicode made "?")."""
     message = update.effective_message
-    text = message.text if message and message.text else ""
+    text = well_formed(message.text) if message and message.text else ""
     return text.partition(" ")[2] if text.startswith("/") else text
 
 

@@ -10,7 +10,7 @@ from telegram.ext import ApplicationHandlerStop
 from bot.context import NewsContext
 from bot.errors import StoreError
 from handlers import replies
-from handlers.common import reply
+from handlers.common import reply, well_formed
 
 log = logging.getLogger(__name__)
 
@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 async def unknown_command(update: Update, context: NewsContext) -> None:
     """Any command not in the handler table."""
     message = update.effective_message
-    command = (message.text or "").split(maxsplit=1)[0] if message else "/"
+    command = well_formed(message.text or "/").split(maxsplit=1)[0] if message else "/"
     await reply(update, replies.unknown_command(command))
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from bot.ingest.urls import MAX_URL_CHARS
 from bot.models import (
     Article,
     ArticleSummary,
@@ -373,7 +374,9 @@ def link_summary(summary: ArticleSummary) -> str:
 def link_unreadable(url: str, reason: str | None) -> str:
     """A pasted link (or /ingest) whose page could not be fetched or holds no article."""
     why = f": {escape(reason)}" if reason else ""
-    return f"I couldn't read an article at {link(url, _shown_url(url))}{why}."
+    # A longer URL is refused before fetching; as a link it could not fit in one message.
+    where = link(url, _shown_url(url)) if len(url) <= MAX_URL_CHARS else escape(_shown_url(url))
+    return f"I couldn't read an article at {where}{why}."
 
 
 def page_ingested(status: str, article_id: int | None, url: str, reason: str | None) -> str:

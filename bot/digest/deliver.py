@@ -9,9 +9,10 @@ again by the next run.
 
 Errors: `RetryAfter` waits and retries (PTB's AIORateLimiter has already retried a few
 times); when the wait is too long or the attempts run out the rest waits for the next run.
-`Forbidden` (the user blocked the bot) marks the chat blocked. A `BadRequest` is our bug and
-would fail again forever, so that one message is logged as an error and skipped. Any other
-Telegram or network error ends this run for the chat.
+`Forbidden` (the user blocked the bot, or it was removed from the group) and `ChatMigrated`
+mark the chat blocked. A `BadRequest` is our bug and would fail again forever, so that one
+message is logged as an error and skipped. Any other Telegram or network error ends this
+run for the chat.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from datetime import datetime, timedelta
 
 from telegram import Bot, LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 
 from bot.context import Resources
 from bot.digest.compose import DigestLimits, TopicCache, compose_digest
@@ -78,26 +79,63 @@ def _retry_seconds(error: RetryAfter) -> float:
     return error._retry_after.total_seconds()
 
 
-class _Sender:
-    """Sends one chat's messages: shared pacing, RetryAfter retries, flood-wait count."""
+class _Run:
+    """One digest run for one chat: sends, retries, logs deliveries, counts what happened."""
 
-    def __init__(self, bot: Bot, chat_id: int, pacer: Pacer | None) -> None:
-        self.bot, self.chat_id, self.pacer = bot, chat_id, pacer
-        self.flood_waits = 0
+    def __init__(self, bot: Bot, resources: Resources, chat_id: int, pacer: Pacer | None) -> None:
+        self.bot, self.resources, self.chat_id, self.pacer = bot, resources, chat_id, pacer
+        self.messages = self.articles = self.flood_waits = self.skipped = 0
+        self.retry_at: datetime | None = None
 
-    async def send(self, text: str) -> int:
+    async def send_all(
+        self, messages: list[DigestMessage], pace: float, keep_going: Callable[[], bool] | None
+    ) -> str | None:
+        """Send the messages in order, `pace` seconds apart; a status if the run stopped."""
+        for number, message in enumerate(messages):
+            if number:
+                if keep_going is not None and not keep_going():
+                    return "incomplete"
+                await asyncio.sleep(pace)
+            stopped = await self._deliver(message)
+            if stopped:
+                return stopped
+        return None
+
+    async def _deliver(self, message: DigestMessage) -> str | None:
+        """Send one message and log its stories; a status when the run must stop."""
+        chat_id, store = self.chat_id, self.resources.store
+        try:
+            message_id: int | None = await self._send(message.text)
+        except FloodWait as wait:
+            self.retry_at = utcnow() + timedelta(seconds=wait.seconds)
+            log.warning("digest for chat %d: %s, the rest goes out later", chat_id, wait)
+            return "incomplete"
+        except (Forbidden, ChatMigrated):  # blocked, kicked, or the group became another chat
+            return await self._block()
+        except BadRequest as error:
+            if any(reason in str(error).lower() for reason in _GONE):
+                return await self._block()
+            log.error("digest message for chat %d refused, skipped: %s", chat_id, error)
+            message_id, self.skipped = None, self.skipped + 1
+        except TelegramError as error:
+            log.warning("digest for chat %d stopped: %s; the rest goes out later", chat_id, error)
+            return "incomplete"
+        await store.record_delivery(chat_id, message.article_ids, message_id)
+        self.messages += int(message_id is not None)
+        self.articles += len(message.article_ids)
+        return None
+
+    async def _send(self, text: str) -> int:
         """Send one HTML message; its message id, or FloodWait when retries ran out."""
         for attempt in range(1, RETRY_ATTEMPTS + 1):
             try:
-                message_id = await self._post(text)
+                return await self._post(text)
             except RetryAfter as error:
                 self.flood_waits += 1
                 seconds = _retry_seconds(error)
                 if attempt == RETRY_ATTEMPTS or seconds > MAX_RETRY_WAIT:
                     raise FloodWait(seconds) from error
                 await asyncio.sleep(seconds)
-            else:
-                return message_id
         raise AssertionError("unreachable: the last attempt returns or raises")
 
     async def _post(self, text: str) -> int:
@@ -111,12 +149,13 @@ class _Sender:
             )
         return sent.message_id
 
-
-async def _block(resources: Resources, chat_id: int) -> None:
-    """Mark the chat blocked: no digests until the user comes back (/start)."""
-    settings = await resources.store.chat_settings(chat_id)
-    await resources.store.save_chat_settings(replace(settings, blocked=True))
-    log.info("chat %d blocked the bot: its digests are paused", chat_id)
+    async def _block(self) -> str:
+        """Mark the chat blocked: no digests until the user comes back (/start)."""
+        store = self.resources.store
+        settings = await store.chat_settings(self.chat_id)
+        await store.save_chat_settings(replace(settings, blocked=True))
+        log.info("chat %d blocked the bot: its digests are paused", self.chat_id)
+        return "blocked"
 
 
 async def send_digest(
@@ -137,46 +176,24 @@ async def send_digest(
     an empty digest answers "nothing new" and a chat marked blocked is served anyway.
     `pacer`: the fan-out's shared rate. `keep_going`: checked between messages (shutdown).
     """
-    store = resources.store
-    settings = await store.chat_settings(chat_id)
+    settings = await resources.store.chat_settings(chat_id)
     if settings.blocked and not manual:
         return DigestOutcome(chat_id, "blocked")
     limits = limits or DigestLimits()
-    digest = await compose_digest(store, resources.summarizer, settings, limits=limits, cache=cache)
+    digest = await compose_digest(
+        resources.store, resources.summarizer, settings, limits=limits, cache=cache
+    )
     messages = render_digest(digest, limits.message_chars)
     if not messages and manual:
         messages = [DigestMessage(nothing_new())]
-    sender = _Sender(bot, chat_id, pacer)
-    outcome = DigestOutcome(chat_id, "sent" if digest.sections else "empty")
-    for number, message in enumerate(messages):
-        if number and keep_going is not None and not keep_going():
-            return replace(outcome, status="incomplete", flood_waits=sender.flood_waits)
-        if number:
-            await asyncio.sleep(pace)
-        try:
-            message_id: int | None = await sender.send(message.text)
-        except FloodWait as wait:
-            retry_at = utcnow() + timedelta(seconds=wait.seconds)
-            log.warning("digest for chat %d: %s, the rest goes out later", chat_id, wait)
-            return replace(
-                outcome, status="incomplete", flood_waits=sender.flood_waits, retry_at=retry_at
-            )
-        except Forbidden:
-            await _block(resources, chat_id)
-            return replace(outcome, status="blocked", flood_waits=sender.flood_waits)
-        except BadRequest as error:
-            if any(reason in str(error).lower() for reason in _GONE):
-                await _block(resources, chat_id)
-                return replace(outcome, status="blocked", flood_waits=sender.flood_waits)
-            log.error("digest message for chat %d refused, skipped: %s", chat_id, error)
-            message_id, outcome = None, replace(outcome, skipped=outcome.skipped + 1)
-        except TelegramError as error:
-            log.warning("digest for chat %d stopped: %s; the rest goes out later", chat_id, error)
-            return replace(outcome, status="incomplete", flood_waits=sender.flood_waits)
-        await store.record_delivery(chat_id, message.article_ids, message_id)
-        outcome = replace(
-            outcome,
-            messages=outcome.messages + int(message_id is not None),
-            articles=outcome.articles + len(message.article_ids),
-        )
-    return replace(outcome, flood_waits=sender.flood_waits)
+    run = _Run(bot, resources, chat_id, pacer)
+    stopped = await run.send_all(messages, pace, keep_going)
+    return DigestOutcome(
+        chat_id,
+        stopped or ("sent" if digest.sections else "empty"),
+        messages=run.messages,
+        articles=run.articles,
+        flood_waits=run.flood_waits,
+        skipped=run.skipped,
+        retry_at=run.retry_at,
+    )

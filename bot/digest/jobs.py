@@ -45,7 +45,7 @@ RETRY_SECONDS = 60.0  # an unfinished digest stays pending and is tried again th
 class DigestConfig:
     """How digests fan out: overall rate, chats in flight, per-chat pace, claim lease."""
 
-    rate: float = 28.0
+    rate: float = 29.0
     batch: int = 100
     pace: float = CHAT_PACE_SECONDS
     lease_seconds: float = LEASE_SECONDS

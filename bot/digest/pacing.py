@@ -1,50 +1,62 @@
-"""Pacing a digest fan-out under Telegram's overall limit, without bursts.
+"""Pacing a digest fan-out under Telegram's overall limit, whatever the network does.
 
-PTB's AIORateLimiter lets a burst of 30 through after any pause, and pauses everything when
-a 429 arrives; sends queued behind that pause would then go out together and draw more
-429s. `Pacer` sits in front of it: sends start at most `rate` a second, on a fixed grid, and
-no more than `in_flight` are unanswered at once, so a stalled or paused request path stops
-the pacer too instead of piling up a burst.
+Telegram allows about 30 messages a second overall; read strictly, no one-second window
+may hold more. Spacing sends evenly is not enough: requests bunch on the way (a busy event
+loop, PTB's AIORateLimiter releasing everything it held during a 429 pause), and bunched
+arrivals break the window, draw 429s, and each 429 pauses every send. So `Pacer` counts a
+send against the window from the moment it starts until one second after its answer came:
+a message reaches Telegram between those two instants, hence any one-second window at
+Telegram holds at most `rate` of our messages, however their arrivals bunch. On a fast link
+that costs almost nothing (rate / (1 s + answer time) messages a second).
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections import deque
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
-IN_FLIGHT = 10  # enough for 30 msg/s at 300 ms per Bot API call
+WINDOW = 1.0  # seconds
 
 
 class Pacer:
-    """Spaces sends at least 1/rate seconds apart across every chat, never in bursts.
+    """At most `rate` digest messages in any one-second window at Telegram, across chats."""
 
-    Slots stay on a fixed grid, so wake-up latency does not slow the rate down, but never
-    fall more than one interval behind the clock, so after a stall at most two sends start
-    at once.
-    """
-
-    def __init__(
-        self, rate: float, in_flight: int = IN_FLIGHT, clock: Callable[[], float] = time.monotonic
-    ) -> None:
-        self._interval = 1.0 / rate
+    def __init__(self, rate: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self._most = max(1, int(rate))
         self._clock = clock
-        self._next = 0.0
+        self._flying = 0
+        self._answered: deque[float] = deque()  # when recent sends were answered
         self._turn = asyncio.Lock()
-        self._flying = asyncio.Semaphore(in_flight)
+        self._answer = asyncio.Event()
 
     @asynccontextmanager
     async def slot(self) -> AsyncIterator[None]:
-        """Hold a send slot for the duration of one Bot API call."""
-        async with self._flying:
-            await self._wait_turn()
+        """Hold a place in the window for one Bot API call, from its start to its answer."""
+        await self._wait_turn()
+        try:
             yield
+        finally:
+            self._flying -= 1
+            self._answered.append(self._clock())
+            self._answer.set()
+
+    def _full(self) -> bool:
+        """Whether the window has no room for another send now."""
+        horizon = self._clock() - WINDOW
+        while self._answered and self._answered[0] <= horizon:
+            self._answered.popleft()
+        return self._flying + len(self._answered) >= self._most
 
     async def _wait_turn(self) -> None:
-        """Wait for the next start time on the grid (first come, first served)."""
+        """Wait for room in the window (first come, first served)."""
         async with self._turn:
-            delay = self._next - self._clock()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            self._next = max(self._next, self._clock() - self._interval) + self._interval
+            while self._full():
+                if self._answered:  # room comes when the oldest answer leaves the window
+                    await asyncio.sleep(self._answered[0] + WINDOW - self._clock())
+                else:  # every place is in flight: wait for an answer first
+                    self._answer.clear()
+                    await self._answer.wait()
+            self._flying += 1

@@ -157,6 +157,8 @@ class Fetcher:
             error, status, retry_after = "timed out", 0, None
         except httpx.HTTPError as exc:
             error, status, retry_after = f"network error: {exc or type(exc).__name__}", 0, None
+        except (httpx.InvalidURL, ValueError, UnicodeError) as exc:  # not HTTPErrors: bad URLs
+            error, status, retry_after = f"malformed URL: {exc}", 0, None
         log.info("fetch %s failed: %s", url, error)
         return FetchResult(url, current, status, error=error, retry_after=retry_after)
 

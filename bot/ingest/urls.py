@@ -25,7 +25,10 @@ _TRACKING = frozenset(
     }
 )  # fmt: skip
 _TRACKING_PREFIXES = ("utm_", "pk_", "hsa_", "oly_", "vero_")
-_URL_IN_TEXT = re.compile(r"https?://[^\s<>\"'`]+", re.IGNORECASE)
+# Control, invisible and bidi characters end a URL in a message (they are never part of one).
+_NOT_IN_URL = "\\s<>\"'`\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff"
+_URL_IN_TEXT = re.compile(f"https?://[^{_NOT_IN_URL}]+", re.IGNORECASE)
+_BAD_CHAR = re.compile(f"[{_NOT_IN_URL}]")
 _TRAILING = ".,;:!?)]}»”’'\""
 
 
@@ -37,6 +40,8 @@ def check_url(url: str) -> str:
     url = url.strip()
     if len(url) > MAX_URL_CHARS:
         raise IngestError(f"URL longer than {MAX_URL_CHARS} characters")
+    if _BAD_CHAR.search(url):
+        raise IngestError("malformed URL (spaces or control characters)")
     try:
         parts = urlsplit(url)
         host = parts.hostname

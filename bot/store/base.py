@@ -187,6 +187,12 @@ class Store(SubscriptionStore, FeedStore, Protocol):
     async def latest(self, limit: int = 10) -> list[Article]:
         """The newest articles, newest first."""
 
+    async def articles_version(self) -> str:
+        """A cheap token that changes whenever an article is added or updated.
+
+        Callers cache what they computed from articles (topic answers) under it.
+        """
+
     async def count_articles(self) -> int:
         """How many articles are stored."""
 

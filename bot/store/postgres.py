@@ -103,6 +103,7 @@ class PostgresStore(PgSubscriptions, PgFeeds):
         """Remember where the database is; nothing is opened yet."""
         super().__init__(url, auto_migrate=auto_migrate)
         self.recency_days = recency_days
+        self._article_writes = 0  # articles added or updated by this instance
 
     @pg_errors
     async def add_article(self, article: Article) -> StoredResult:
@@ -115,10 +116,24 @@ class PostgresStore(PgSubscriptions, PgFeeds):
                 lambda: (fts.index_text(article.title), fts.index_text(article.text))
             )
             try:
-                return await self._write(conn, article, analyzed)
+                result = await self._write(conn, article, analyzed)
             except psycopg.errors.UniqueViolation:
                 # Another instance stored the same URL or body meanwhile: now it is known.
-                return await self._write(conn, article, analyzed)
+                result = await self._write(conn, article, analyzed)
+        if result.status != "duplicate":
+            self._article_writes += 1
+        return result
+
+    @pg_errors
+    async def articles_version(self) -> str:
+        """Changes with every article this instance writes and every article any adds.
+
+        Another instance's in-place update of a known URL does not move it (callers that
+        cache bound their staleness with a time limit).
+        """
+        async with self.connection() as conn:
+            row = await (await conn.execute("SELECT coalesce(max(id), 0) FROM articles")).fetchone()
+        return f"{self._article_writes}:{row[0] if row else 0}"
 
     @staticmethod
     async def _id_where(conn: Conn, column: str, value: str) -> int | None:

@@ -21,6 +21,7 @@ from bot.models import Article, Count, StoredResult
 from bot.store import fts, rows
 from bot.store.schema import SCHEMA_VERSION, migrate, open_schema, schema_version
 from bot.store.sqlite_feeds import SqliteFeeds
+from bot.store.sqlite_stories import SqliteStories
 from bot.store.sqlite_subscriptions import SqliteSubscriptions
 
 # Ranking. FTS5's bm25() is negative, more negative = more relevant; title hits weigh
@@ -81,7 +82,7 @@ def _analyze(article: Article) -> tuple[str, str]:
     return fts.index_text(article.title), fts.index_text(article.text)
 
 
-class SqliteStore(SqliteSubscriptions, SqliteFeeds):
+class SqliteStore(SqliteSubscriptions, SqliteFeeds, SqliteStories):
     """`Store` backed by one SQLite file; safe for concurrent use from one event loop."""
 
     def __init__(
@@ -95,6 +96,7 @@ class SqliteStore(SqliteSubscriptions, SqliteFeeds):
         # One connection serves every coroutine, so writes must not interleave their
         # BEGIN ... COMMIT blocks.
         self._write_lock = asyncio.Lock()
+        self._article_writes = 0  # articles added or updated through this connection
 
     def _conn(self) -> aiosqlite.Connection:
         """The open connection, or StoreError if `open()` was not called."""
@@ -171,7 +173,19 @@ class SqliteStore(SqliteSubscriptions, SqliteFeeds):
             except BaseException:
                 await db.rollback()
                 raise
+        if result.status != "duplicate":
+            self._article_writes += 1
         return result
+
+    @_store_errors
+    async def articles_version(self) -> str:
+        """Changes with every article write: ours (a counter) and other connections' commits.
+
+        SQLite's data_version moves when another connection commits, never for our own.
+        """
+        async with self._conn().execute("PRAGMA data_version") as cursor:
+            row = await cursor.fetchone()
+        return f"{self._article_writes}:{row[0] if row else 0}"
 
     async def _write(self, article: Article, analyzed: tuple[str, str]) -> StoredResult:
         """Insert or update the article, its tags and its FTS row (inside a transaction)."""

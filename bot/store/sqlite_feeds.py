@@ -1,8 +1,9 @@
-"""Feeds, dedup keys, per-site line counts and stories, for `SqliteStore` (the `FeedStore` half).
+"""Feeds, their entries and per-site line counts, for `SqliteStore` (half of `FeedStore`).
 
 A mixin: `SqliteStore` inherits these methods and supplies the connection (`_conn`) and the
-write lock. Times the store compares are Unix seconds (REAL); times it only shows are
-ISO 8601 text.
+write lock; dedup keys and stories are in `sqlite_stories.py`, which shares the helpers
+here. Times the store compares are Unix seconds (REAL); times it only shows are ISO 8601
+text.
 """
 
 from __future__ import annotations
@@ -19,10 +20,8 @@ from typing import Any, ParamSpec, TypeVar
 import aiosqlite
 
 from bot.errors import StoreError
-from bot.models import Article, Feed, Fingerprint, StorySource, utcnow
-from bot.store import rows
+from bot.models import Feed, utcnow
 
-_CHUNK = 500  # values per `IN (...)`, well under SQLite's bound-parameter limit
 _FEED_COLUMNS = """
     f.id, f.url, f.title, f.interval_s, f.status, f.etag, f.last_modified, f.failures,
     f.last_error, f.last_success, f.next_poll,
@@ -44,7 +43,7 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-def _store_errors(
+def store_errors(
     method: Callable[P, Coroutine[Any, Any, R]],
 ) -> Callable[P, Coroutine[Any, Any, R]]:
     """Turn sqlite3 failures into `StoreError`, the domain error callers know."""
@@ -59,7 +58,7 @@ def _store_errors(
     return wrapper
 
 
-def _iso(moment: datetime | None) -> str | None:
+def iso(moment: datetime | None) -> str | None:
     """A datetime as UTC ISO text (naive is taken as UTC)."""
     if moment is None:
         return None
@@ -85,19 +84,8 @@ def _feed(row: sqlite3.Row) -> Feed:
     )
 
 
-def _fingerprint(row: sqlite3.Row) -> Fingerprint:
-    """A `Fingerprint` (without band keys) from an `article_signatures` row."""
-    return Fingerprint(
-        values=bytes(row["signature"]),
-        shingles=int(row["shingles"]),
-        bands=(),
-        article_id=int(row["article_id"]),
-        story_id=row["story_id"],
-    )
-
-
-class SqliteFeeds:
-    """The `FeedStore` half of `SqliteStore`."""
+class FeedsMixinBase:
+    """What the web-ingestion mixins share: the connection, transactions and reads."""
 
     _write_lock: asyncio.Lock
 
@@ -122,14 +110,18 @@ class SqliteFeeds:
         """All rows of a read-only query (one trip to the database thread)."""
         return list(await self._conn().execute_fetchall(sql, parameters))
 
-    @_store_errors
+
+class SqliteFeeds(FeedsMixinBase):
+    """Feeds, feed entries and site lines: part of the `FeedStore` half of `SqliteStore`."""
+
+    @store_errors
     async def add_feed(self, feed: Feed) -> tuple[Feed, bool]:
         """Add a feed unless its URL is known; the stored feed, and whether it is new."""
         async with self._feed_tx() as db:
             cursor = await db.execute(
                 "INSERT INTO feeds (url, title, interval_s, added) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (url) DO NOTHING",
-                (feed.url, feed.title, feed.interval, _iso(utcnow())),
+                (feed.url, feed.title, feed.interval, iso(utcnow())),
             )
             created = cursor.rowcount == 1
         stored = await self.find_feed(feed.url)
@@ -137,7 +129,7 @@ class SqliteFeeds:
             raise StoreError(f"feed {feed.url} vanished while being added")
         return stored, created
 
-    @_store_errors
+    @store_errors
     async def get_feed(self, feed_id: int) -> Feed | None:
         """One feed by id, or None."""
         found = await self._feed_rows(
@@ -145,7 +137,7 @@ class SqliteFeeds:
         )
         return _feed(found[0]) if found else None
 
-    @_store_errors
+    @store_errors
     async def find_feed(self, url: str) -> Feed | None:
         """The feed with this URL, or None."""
         found = await self._feed_rows(
@@ -153,13 +145,13 @@ class SqliteFeeds:
         )
         return _feed(found[0]) if found else None
 
-    @_store_errors
+    @store_errors
     async def list_feeds(self) -> list[Feed]:
         """Every feed, oldest first, each with how many articles it brought."""
         found = await self._feed_rows(f"SELECT {_FEED_COLUMNS} FROM feeds AS f ORDER BY f.id")
         return [_feed(row) for row in found]
 
-    @_store_errors
+    @store_errors
     async def save_feed(self, feed: Feed) -> None:
         """Store a known feed's title, interval, status, validators, health and next poll."""
         values = {
@@ -171,13 +163,13 @@ class SqliteFeeds:
             "last_modified": feed.last_modified,
             "failures": feed.failures,
             "last_error": feed.last_error,
-            "last_success": _iso(feed.last_success),
+            "last_success": iso(feed.last_success),
             "next_poll": feed.next_poll.timestamp() if feed.next_poll else 0.0,
         }
         async with self._feed_tx() as db:
             await db.execute(_SAVE_FEED, values)
 
-    @_store_errors
+    @store_errors
     async def claim_due_feeds(
         self, now: datetime, lease_seconds: float, limit: int = 100
     ) -> list[int]:
@@ -193,21 +185,21 @@ class SqliteFeeds:
         async with self._feed_tx() as db, db.execute(sql, values) as cursor:
             return sorted(int(row[0]) for row in await cursor.fetchall())
 
-    @_store_errors
+    @store_errors
     async def remove_feed(self, feed_id: int) -> bool:
         """Forget a feed (its articles stay); False when there was none."""
         async with self._feed_tx() as db:
             cursor = await db.execute("DELETE FROM feeds WHERE id = ?", (feed_id,))
             return cursor.rowcount > 0
 
-    @_store_errors
+    @store_errors
     async def feed_entry(self, feed_id: int, key: str) -> str | None:
         """The fingerprint recorded for a feed's entry, or None if it was never seen."""
         sql = "SELECT fingerprint FROM feed_entries WHERE feed_id = ? AND entry_key = ?"
         found = await self._feed_rows(sql, [feed_id, key])
         return str(found[0][0]) if found else None
 
-    @_store_errors
+    @store_errors
     async def record_feed_entry(
         self, feed_id: int, key: str, fingerprint: str, article_id: int | None
     ) -> None:
@@ -216,29 +208,10 @@ class SqliteFeeds:
             await db.execute(
                 "INSERT OR REPLACE INTO feed_entries (feed_id, entry_key, fingerprint, article_id, "
                 "seen) VALUES (?, ?, ?, ?, ?)",
-                (feed_id, key, fingerprint, article_id, _iso(utcnow())),
+                (feed_id, key, fingerprint, article_id, iso(utcnow())),
             )
 
-    @_store_errors
-    async def find_by_urls(self, urls: Sequence[str]) -> tuple[Article, str] | None:
-        """The article known by one of these normalized URLs, with the URL that matched."""
-        wanted = list(dict.fromkeys(urls))[:_CHUNK]
-        if not wanted:
-            return None
-        marks = ", ".join("?" * len(wanted))
-        sql = f"""
-            SELECT {rows.COLUMNS}, k.url AS matched FROM (
-                SELECT article_id, url FROM article_urls WHERE url IN ({marks})
-                UNION ALL SELECT id, url FROM articles WHERE url IN ({marks})
-            ) AS k JOIN articles AS a ON a.id = k.article_id
-        """
-        found = await self._feed_rows(sql, [*wanted, *wanted])
-        if not found:
-            return None
-        best = min(found, key=lambda row: wanted.index(row["matched"]))
-        return rows.article_from_row(best), str(best["matched"])
-
-    @_store_errors
+    @store_errors
     async def learn_site_lines(self, site: str, pages: Sequence[frozenset[str]]) -> None:
         """Count one more article of `site` for every line key in each page's key set."""
         now = time.time()
@@ -247,13 +220,13 @@ class SqliteFeeds:
             async with self._feed_tx() as db:
                 await db.executemany(_LEARN, values)
 
-    @_store_errors
+    @store_errors
     async def site_boilerplate(self, site: str, min_articles: int) -> frozenset[str]:
         """The line keys of `site` seen in at least `min_articles` articles."""
         sql = "SELECT line_key FROM site_lines WHERE site = ? AND articles >= ?"
         return frozenset(str(row[0]) for row in await self._feed_rows(sql, [site, min_articles]))
 
-    @_store_errors
+    @store_errors
     async def prune_site_lines(self, older_than: datetime, below: int) -> int:
         """Forget line keys seen in fewer than `below` articles and not since `older_than`."""
         async with self._feed_tx() as db:
@@ -262,121 +235,3 @@ class SqliteFeeds:
                 (below, older_than.timestamp()),
             )
             return cursor.rowcount
-
-    @_store_errors
-    async def similar_fingerprints(
-        self, bands: Sequence[int], limit: int = 50
-    ) -> list[Fingerprint]:
-        """Fingerprints of stored articles that share at least one LSH band key."""
-        if not bands:
-            return []
-        marks = ", ".join("?" * len(bands))
-        sql = f"""
-            SELECT s.article_id, s.shingles, s.signature, a.story_id FROM article_signatures AS s
-            JOIN articles AS a ON a.id = s.article_id
-            WHERE s.article_id IN (SELECT DISTINCT article_id FROM signature_bands
-                                   WHERE band IN ({marks}))
-            ORDER BY s.article_id DESC LIMIT ?
-        """
-        return [_fingerprint(row) for row in await self._feed_rows(sql, [*bands, limit])]
-
-    @_store_errors
-    async def fingerprint_of(self, article_id: int) -> Fingerprint | None:
-        """The stored fingerprint of an article, or None."""
-        sql = """
-            SELECT s.article_id, s.shingles, s.signature, a.story_id FROM article_signatures AS s
-            JOIN articles AS a ON a.id = s.article_id WHERE s.article_id = ?
-        """
-        found = await self._feed_rows(sql, [article_id])
-        return _fingerprint(found[0]) if found else None
-
-    @_store_errors
-    async def link_article(
-        self,
-        article_id: int,
-        urls: Sequence[str],
-        fingerprint: Fingerprint | None,
-        source: StorySource,
-        join_story: int | None = None,
-    ) -> int:
-        """Record a stored article's URLs, fingerprint and story; returns its story id."""
-        async with self._feed_tx() as db:
-            story = await self._story_of(db, article_id, join_story)
-            await self._add_urls(db, article_id, urls)
-            await db.execute("DELETE FROM signature_bands WHERE article_id = ?", (article_id,))
-            if fingerprint is not None:
-                await db.execute(
-                    "INSERT OR REPLACE INTO article_signatures (article_id, shingles, signature) "
-                    "VALUES (?, ?, ?)",
-                    (article_id, fingerprint.shingles, fingerprint.values),
-                )
-                await db.executemany(
-                    "INSERT OR IGNORE INTO signature_bands (band, article_id) VALUES (?, ?)",
-                    [(band, article_id) for band in fingerprint.bands],
-                )
-            await self._add_source(db, story, source)
-        return story
-
-    @_store_errors
-    async def add_story_source(
-        self, article_id: int, urls: Sequence[str], source: StorySource
-    ) -> int:
-        """A copy of a stored article seen elsewhere joins the article's story."""
-        async with self._feed_tx() as db:
-            story = await self._story_of(db, article_id, None)
-            await self._add_urls(db, article_id, urls)
-            await self._add_source(db, story, source)
-        return story
-
-    @_store_errors
-    async def story_sources(self, story_id: int) -> list[StorySource]:
-        """Every known source of a story, first seen first."""
-        sql = (
-            "SELECT url, source, title, article_id, seen FROM story_sources "
-            "WHERE story_id = ? ORDER BY seen, url"
-        )
-        return [
-            StorySource(
-                url=str(row["url"]),
-                source=str(row["source"]),
-                title=str(row["title"]),
-                article_id=row["article_id"],
-                seen=datetime.fromisoformat(row["seen"]),
-            )
-            for row in await self._feed_rows(sql, [story_id])
-        ]
-
-    async def _story_of(self, db: aiosqlite.Connection, article_id: int, join: int | None) -> int:
-        """The article's story: the one it has, else `join`, else a new one (in a transaction)."""
-        found = list(
-            await db.execute_fetchall("SELECT story_id FROM articles WHERE id = ?", (article_id,))
-        )
-        row = found[0] if found else None
-        if row is None:
-            raise StoreError(f"article {article_id} is not stored")
-        if row[0] is not None:
-            return int(row[0])
-        story = join
-        if story is None:
-            cursor = await db.execute("INSERT INTO stories (created) VALUES (?)", (_iso(utcnow()),))
-            story = int(cursor.lastrowid or 0)
-        await db.execute("UPDATE articles SET story_id = ? WHERE id = ?", (story, article_id))
-        return story
-
-    async def _add_urls(
-        self, db: aiosqlite.Connection, article_id: int, urls: Sequence[str]
-    ) -> None:
-        """Map URLs to the article; a URL already mapped keeps its first article."""
-        await db.executemany(
-            "INSERT OR IGNORE INTO article_urls (url, article_id) VALUES (?, ?)",
-            [(url, article_id) for url in dict.fromkeys(urls)],
-        )
-
-    async def _add_source(self, db: aiosqlite.Connection, story: int, source: StorySource) -> None:
-        """Record (or refresh) one source of a story."""
-        await db.execute(
-            "INSERT INTO story_sources (story_id, url, source, title, article_id, seen) "
-            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (story_id, url) DO UPDATE SET "
-            "source = excluded.source, title = excluded.title, article_id = excluded.article_id",
-            (story, source.url, source.source, source.title, source.article_id, _iso(source.seen)),
-        )

@@ -11,27 +11,21 @@ write lock.
 from __future__ import annotations
 
 import asyncio
-import functools
 import json
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
 import aiosqlite
 
-from bot.errors import StoreError
 from bot.models import ChatSettings, Subscription
+from bot.store.sqlite_tx import store_errors, write_transaction
 
 _CHUNK = 500  # ids per `IN (...)` query, well under SQLite's bound-parameter limit
-# Waits before retrying BEGIN IMMEDIATE (about 4 s in all). While a read is still in flight
-# on this connection (another coroutine's cursor), SQLite does not wait out its busy timeout
-# for a write lock that another connection holds: it answers "database is locked" at once
-# (SQLITE_BUSY, or SQLITE_BUSY_SNAPSHOT when that commit made the read's snapshot stale).
-_BEGIN_RETRIES = (0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.4, 0.8, 1.0, 1.5)
 _SETTINGS = (
     "length, frequency, digest_hour, timezone, quiet_start, quiet_end, muted_sources, blocked"
 )
@@ -60,24 +54,6 @@ _UNSCHEDULED = """
     WHERE c.chat_id IS NULL OR (c.next_due IS NULL AND c.blocked = 0 AND c.frequency != 'off')
     ORDER BY s.chat_id LIMIT ?
 """
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def _store_errors(
-    method: Callable[P, Coroutine[Any, Any, R]],
-) -> Callable[P, Coroutine[Any, Any, R]]:
-    """Turn sqlite3 failures into `StoreError`, the domain error callers know."""
-
-    @functools.wraps(method)
-    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return await method(*args, **kwargs)
-        except sqlite3.Error as exc:
-            raise StoreError(f"subscription database error: {exc}") from exc
-
-    return wrapper
 
 
 def _seconds(moment: datetime) -> float:
@@ -113,19 +89,6 @@ def _settings(chat_id: int, row: sqlite3.Row) -> ChatSettings:
     )
 
 
-async def _begin(db: aiosqlite.Connection) -> None:
-    """BEGIN IMMEDIATE, retried while the database is locked (see `_BEGIN_RETRIES`)."""
-    for delay in _BEGIN_RETRIES:
-        try:
-            await db.execute("BEGIN IMMEDIATE")
-            return
-        except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) and "busy" not in str(exc):
-                raise
-        await asyncio.sleep(delay)
-    await db.execute("BEGIN IMMEDIATE")
-
-
 class SqliteSubscriptions:
     """The `SubscriptionStore` half of `SqliteStore`."""
 
@@ -135,25 +98,16 @@ class SqliteSubscriptions:
         """The open connection (provided by `SqliteStore`)."""
         raise NotImplementedError
 
-    @asynccontextmanager
-    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """BEGIN IMMEDIATE ... COMMIT under the write lock, rolled back on any error."""
-        async with self._write_lock:
-            db = self._conn()
-            await _begin(db)
-            try:
-                yield db
-                await db.commit()
-            except BaseException:
-                await db.rollback()
-                raise
+    def _transaction(self) -> AbstractAsyncContextManager[aiosqlite.Connection]:
+        """A write transaction on the store's connection (see `sqlite_tx`)."""
+        return write_transaction(self._conn(), self._write_lock)
 
     async def _rows(self, sql: str, parameters: Sequence[Any]) -> list[sqlite3.Row]:
         """All rows of a read-only query."""
         async with self._conn().execute(sql, parameters) as cursor:
             return list(await cursor.fetchall())
 
-    @_store_errors
+    @store_errors
     async def subscribe(self, subscription: Subscription) -> Subscription:
         """Add a subscription (same chat and topic: replace its filters); returns it with id."""
         sql = """
@@ -177,7 +131,7 @@ class SqliteSubscriptions:
         stored = datetime.fromisoformat(row["created"])
         return replace(subscription, id=int(row["id"]), created=stored)
 
-    @_store_errors
+    @store_errors
     async def unsubscribe(self, chat_id: int, subscription_id: int) -> bool:
         """Remove one of the chat's subscriptions; False when it was not there."""
         sql = "DELETE FROM subscriptions WHERE chat_id = ? AND id = ?"
@@ -185,20 +139,20 @@ class SqliteSubscriptions:
             cursor = await db.execute(sql, (chat_id, subscription_id))
         return cursor.rowcount > 0
 
-    @_store_errors
+    @store_errors
     async def subscriptions(self, chat_id: int) -> list[Subscription]:
         """The chat's subscriptions, oldest first."""
         sql = "SELECT * FROM subscriptions WHERE chat_id = ? ORDER BY id"
         return [_subscription(row) for row in await self._rows(sql, (chat_id,))]
 
-    @_store_errors
+    @store_errors
     async def chat_settings(self, chat_id: int) -> ChatSettings:
         """The chat's settings (defaults when it never changed any)."""
         sql = f"SELECT {_SETTINGS} FROM chat_settings WHERE chat_id = ?"
         found = await self._rows(sql, (chat_id,))
         return _settings(chat_id, found[0]) if found else ChatSettings(chat_id)
 
-    @_store_errors
+    @store_errors
     async def save_chat_settings(self, settings: ChatSettings) -> None:
         """Store the chat's settings; its schedule and claim are left as they are."""
         columns = _SETTINGS.split(", ")
@@ -221,7 +175,7 @@ class SqliteSubscriptions:
         async with self._transaction() as db:
             await db.execute(sql, values)
 
-    @_store_errors
+    @store_errors
     async def schedule_digest(self, chat_id: int, when: datetime | None) -> None:
         """Set when the chat's next digest is due (None: no digest scheduled)."""
         sql = """
@@ -231,7 +185,7 @@ class SqliteSubscriptions:
         async with self._transaction() as db:
             await db.execute(sql, (chat_id, None if when is None else _seconds(when)))
 
-    @_store_errors
+    @store_errors
     async def claim_due_digests(
         self, now: datetime, worker: str, lease_seconds: float, limit: int = 100
     ) -> list[int]:
@@ -247,7 +201,7 @@ class SqliteSubscriptions:
             claimed = list(await cursor.fetchall())
         return [int(row[0]) for row in sorted(claimed, key=lambda row: (row[1], row[0]))]
 
-    @_store_errors
+    @store_errors
     async def claim_digest(
         self, chat_id: int, now: datetime, worker: str, lease_seconds: float
     ) -> bool:
@@ -260,7 +214,7 @@ class SqliteSubscriptions:
                 claimed = await cur.fetchall()
         return bool(claimed)
 
-    @_store_errors
+    @store_errors
     async def finish_digest(self, chat_id: int, worker: str, next_due: datetime | None) -> None:
         """Release the claim and set the next due time; a claim lost to another is left alone."""
         sql = """
@@ -271,12 +225,12 @@ class SqliteSubscriptions:
         async with self._transaction() as db:
             await db.execute(sql, (due, chat_id, worker))
 
-    @_store_errors
+    @store_errors
     async def unscheduled_chats(self, limit: int = 1000) -> list[int]:
         """Chats with subscriptions, not blocked, not "off", without a next digest time."""
         return [int(row[0]) for row in await self._rows(_UNSCHEDULED, (max(limit, 0),))]
 
-    @_store_errors
+    @store_errors
     async def delivered(self, chat_id: int, article_ids: Sequence[int]) -> set[int]:
         """Which of `article_ids` were already sent to the chat."""
         ids = list(dict.fromkeys(article_ids))
@@ -288,7 +242,7 @@ class SqliteSubscriptions:
             found.update(int(row[0]) for row in await self._rows(sql, (chat_id, *chunk)))
         return found
 
-    @_store_errors
+    @store_errors
     async def record_delivery(
         self, chat_id: int, article_ids: Sequence[int], message_id: int | None
     ) -> None:
@@ -304,7 +258,7 @@ class SqliteSubscriptions:
         async with self._transaction() as db:
             await db.executemany(sql, rows)
 
-    @_store_errors
+    @store_errors
     async def remember_topic(self, query: str) -> int:
         """A short stable id for a topic text (for button callback data)."""
         select = "SELECT id FROM topics WHERE query = ?"
@@ -315,7 +269,7 @@ class SqliteSubscriptions:
             found = await self._rows(select, (query,))
         return int(found[0][0])
 
-    @_store_errors
+    @store_errors
     async def topic_text(self, topic_id: int) -> str | None:
         """The topic text behind an id from `remember_topic`, or None."""
         found = await self._rows("SELECT query FROM topics WHERE id = ?", (topic_id,))

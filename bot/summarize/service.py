@@ -154,6 +154,14 @@ class Summarizer:
         chosen = pick_sentences(articles, words=budget, per_story=per_story, query=query)
         return TopicSummary(query=query, items=_stories(articles, chosen))
 
+    def warm_up(self) -> None:
+        """Load what the first summary would (language model, English tokenizer, stop words).
+
+        Loading takes most of a second; done at start-up, no user waits for it.
+        """
+        text = "The council met on Monday. It approved the new budget for schools and roads."
+        self.summarize_topic("budget", [Article(title="Council budget", text=text)], 1)
+
     async def article(self, article: Article, sentences: Length | None = None) -> ArticleSummary:
         """`summarize_article` on a worker thread."""
         return await asyncio.to_thread(self.summarize_article, article, sentences)

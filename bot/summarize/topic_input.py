@@ -3,24 +3,29 @@
 A topic may mix languages (the store searches them all), so each article gets its own
 sentence splitter, stemmer and stop words; the query is stemmed with every language present.
 Each article is cut to its first `per_article` sentences before anything compares sentences.
+
+Splitting and stemming are most of a topic summary's cost, and popular articles come back in
+query after query: `read_article` memoizes them per (language, title, text), bounded LRU.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
 
 from bot.models import Article
-from bot.summarize.document import cap_sentences, drop_fragments, parse_paragraphs
+from bot.summarize.document import drop_fragments, parse_paragraphs
 from bot.summarize.language import detect_language
 from bot.summarize.lexicon import make_stemmer, stop_words
 from bot.summarize.tokenizer import make_tokenizer
 from bot.summarize.vectors import Terms, content_terms
 
 Ints = npt.NDArray[np.int64]
+READ_CACHE_SIZE = 4096  # articles kept split and stemmed (a few KiB each)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,9 +41,29 @@ class TopicInput:
     query: Terms
 
 
-def _language(article: Article) -> str:
-    """The article's language, detected when the source did not say."""
-    return article.language or detect_language(article.text)
+@dataclass(frozen=True, slots=True)
+class ReadArticle:
+    """One article split and stemmed: its sentences (fragments dropped) and headline terms."""
+
+    language: str
+    texts: tuple[str, ...]
+    terms: tuple[Terms, ...]
+    title: Terms
+
+
+@lru_cache(maxsize=READ_CACHE_SIZE)
+def read_article(language: str, title: str, text: str) -> ReadArticle:
+    """Split and stem one article in its language, detected when "" (memoized: pure)."""
+    language = language or detect_language(text)
+    tokenizer, stem, stop = make_tokenizer(language), make_stemmer(language), stop_words(language)
+    paragraphs = drop_fragments(parse_paragraphs(text, tokenizer, title))
+    sentences = [s for p in paragraphs for s in p]
+    return ReadArticle(
+        language=language,
+        texts=tuple(str(s) for s in sentences),
+        terms=tuple(content_terms(s.words, stem, stop) for s in sentences),
+        title=content_terms(tokenizer.to_words(title), stem, stop),
+    )
 
 
 def read_articles(articles: Sequence[Article], query: str, per_article: int) -> TopicInput:
@@ -48,23 +73,20 @@ def read_articles(articles: Sequence[Article], query: str, per_article: int) -> 
     owner: list[int] = []
     position: list[int] = []
     titles: list[Terms] = []
-    query_terms: set[str] = set()
+    languages: set[str] = set()
     for index, article in enumerate(articles):
-        language = _language(article)
-        tokenizer, stem, stop = (
-            make_tokenizer(language),
-            make_stemmer(language),
-            stop_words(language),
-        )
-        paragraphs = drop_fragments(parse_paragraphs(article.text, tokenizer, article.title))
-        sentences = [s for p in cap_sentences(paragraphs, per_article) for s in p]
-        for number, sentence in enumerate(sentences):
-            texts.append(str(sentence))
-            terms.append(content_terms(sentence.words, stem, stop))
-            owner.append(index)
-            position.append(number)
-        titles.append(content_terms(tokenizer.to_words(article.title), stem, stop))
-        query_terms.update(content_terms(tokenizer.to_words(query), stem, stop))
+        read = read_article(article.language, article.title, article.text)
+        languages.add(read.language)
+        texts.extend(read.texts[:per_article])
+        terms.extend(read.terms[:per_article])
+        count = len(read.texts[:per_article])
+        owner.extend([index] * count)
+        position.extend(range(count))
+        titles.append(read.title)
+    query_terms: set[str] = set()
+    for language in languages:
+        words = make_tokenizer(language).to_words(query)
+        query_terms.update(content_terms(words, make_stemmer(language), stop_words(language)))
     return TopicInput(
         texts=texts,
         terms=terms,

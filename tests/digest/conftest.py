@@ -40,12 +40,12 @@ class Clock:
         return self.now
 
 
-_POOL = (
-    "granite basalt obsidian pumice tephra magma lava scoria harbour ferry bridge tunnel "
-    "school clinic market stadium orchard vineyard glacier reservoir railway airport "
-    "lighthouse monastery library theatre brewery quarry sawmill bakery pharmacy museum "
-    "cathedral fortress canal aqueduct windmill observatory cemetery marina"
-).split()
+_POOL = ["granite", "basalt", "obsidian", "pumice", "tephra", "magma", "lava", "scoria",
+         "harbour", "ferry", "bridge", "tunnel", "school", "clinic", "market", "stadium",
+         "orchard", "vineyard", "glacier", "reservoir", "railway", "airport", "lighthouse",
+         "monastery", "library", "theatre", "brewery", "quarry", "sawmill", "bakery",
+         "pharmacy", "museum", "cathedral", "fortress", "canal", "aqueduct", "windmill",
+         "observatory", "cemetery", "marina"]  # fmt: skip
 
 
 def report(topic: str, number: int) -> tuple[str, str]:
@@ -64,7 +64,9 @@ async def seed(store: Store, chat_ids: list[int], stories: int, topic: str = "vo
     """`stories` articles on `topic`; every chat subscribed and due."""
     for number in range(stories):
         title, text = report(topic, number)
-        await store.add_article(make_article(title, text, url=f"https://news.test/{topic}/{number}"))
+        await store.add_article(
+            make_article(title, text, url=f"https://news.test/{topic}/{number}")
+        )
     for chat_id in chat_ids:
         await store.subscribe(Subscription(chat_id, topic))
         await store.schedule_digest(chat_id, utcnow() - timedelta(minutes=1))

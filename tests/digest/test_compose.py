@@ -56,7 +56,7 @@ def test_word_filters_are_plain_whole_words() -> None:
     article = make_article("Police close the C++ road", "Ice on the A.B road; new-york style")
     assert matches(article, Subscription(1, "x", must=("POLICE", "road")))
     assert not matches(article, Subscription(1, "x", must=("ice cream",)))
-    assert matches(article, Subscription(1, "x", must=("ab road",)) ) is False
+    assert matches(article, Subscription(1, "x", must=("ab road",))) is False
     assert matches(article, Subscription(1, "x", must=("c++",)))  # just the word "c"
     assert not matches(article, Subscription(1, "x", must_not=("ice",)))
     assert matches(article, Subscription(1, "x", must_not=("polic", ".*")))  # no partial/regex
@@ -83,9 +83,7 @@ async def test_only_recent_articles(store: Store) -> None:
     now = utcnow()
     old = now - timedelta(days=30)
     await _add(store, make_article("Old volcano", VOLCANO, published=old, fetched=old))
-    late = await _add(
-        store, make_article("Old but new here", HARBOUR, published=old, fetched=now)
-    )
+    late = await _add(store, make_article("Old but new here", HARBOUR, published=old, fetched=now))
     await store.subscribe(Subscription(CHAT, "volcano", created=now))
     assert (await _digest(store)).article_ids == [late]
 

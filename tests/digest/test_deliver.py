@@ -6,13 +6,14 @@ production; the fake answers 429, 403, 400, 500 or drops the connection when tol
 
 from __future__ import annotations
 
+from dataclasses import replace
 from itertools import pairwise
 
 import pytest
 
 from bot.config import Settings
 from bot.context import NewsApp
-from bot.digest.deliver import RETRY_ATTEMPTS, send_digest
+from bot.digest.deliver import RETRY_ATTEMPTS, DigestOutcome, send_digest
 from bot.models import Subscription
 from tests.digest.conftest import SMALL, digest_app, seed, story_counts
 from tests.fakes import FakeBotApi
@@ -21,8 +22,9 @@ CHAT = 501
 STORIES = 6
 
 
-async def _send(app: NewsApp, chat_id: int = CHAT, **options: object) -> object:
-    return await send_digest(app.bot, app.bot_data, chat_id, pace=0, limits=SMALL, **options)  # type: ignore[arg-type]
+async def _send(app: NewsApp, *, manual: bool = False) -> DigestOutcome:
+    """CHAT's digest, sent with the small test messages and no pacing."""
+    return await send_digest(app.bot, app.bot_data, CHAT, pace=0, limits=SMALL, manual=manual)
 
 
 async def _all_ids(app: NewsApp) -> set[int]:
@@ -43,9 +45,7 @@ async def test_sent_in_order_and_logged(fake_api: FakeBotApi, bot_settings: Sett
     assert fake_api.rejected == []
 
 
-async def test_pace_spaces_one_chats_messages(
-    fake_api: FakeBotApi, bot_settings: Settings
-) -> None:
+async def test_pace_spaces_one_chats_messages(fake_api: FakeBotApi, bot_settings: Settings) -> None:
     async with digest_app(bot_settings) as app:
         await seed(app.bot_data.store, [CHAT], STORIES)
         await send_digest(app.bot, app.bot_data, CHAT, pace=0.2, limits=SMALL)
@@ -63,7 +63,7 @@ async def test_a_429_storm_delays_but_loses_nothing(
         outcome = await _send(app)
         ids = await _all_ids(app)
     assert fake_api.flood.too_many == 6
-    assert outcome.status == "sent" and outcome.flood_waits >= 1  # type: ignore[attr-defined]
+    assert outcome.status == "sent" and outcome.flood_waits >= 1
     assert story_counts(fake_api, CHAT) == {i: 1 for i in ids}
 
 
@@ -77,10 +77,10 @@ async def test_endless_429s_leave_the_rest_for_later(
         fake_api.flood.heal()
         rest = await _send(app)
         ids = await _all_ids(app)
-    assert stopped.status == "incomplete" and stopped.messages == 1  # type: ignore[attr-defined]
-    assert stopped.flood_waits == RETRY_ATTEMPTS  # type: ignore[attr-defined]
-    assert stopped.retry_at is not None  # type: ignore[attr-defined]
-    assert rest.status == "sent"  # type: ignore[attr-defined]
+    assert stopped.status == "incomplete" and stopped.messages == 1
+    assert stopped.flood_waits == RETRY_ATTEMPTS
+    assert stopped.retry_at is not None
+    assert rest.status == "sent"
     assert story_counts(fake_api, CHAT) == {i: 1 for i in ids}
 
 
@@ -96,9 +96,9 @@ async def test_a_failure_mid_digest_resumes_with_exactly_the_rest(
         first = story_counts(fake_api, CHAT)
         rest = await _send(app)
         ids = await _all_ids(app)
-    assert stopped.status == "incomplete" and stopped.messages == 2  # type: ignore[attr-defined]
+    assert stopped.status == "incomplete" and stopped.messages == 2
     assert 0 < len(first) < STORIES
-    assert rest.status == "sent"  # type: ignore[attr-defined]
+    assert rest.status == "sent"
     assert story_counts(fake_api, CHAT) == {i: 1 for i in ids}
 
 
@@ -111,8 +111,8 @@ async def test_a_blocked_user_is_marked_blocked(
         outcome = await _send(app)
         settings = await app.bot_data.store.chat_settings(CHAT)
         again = await _send(app)
-    assert outcome.status == "blocked" and settings.blocked  # type: ignore[attr-defined]
-    assert again.status == "blocked"  # type: ignore[attr-defined]
+    assert outcome.status == "blocked" and settings.blocked
+    assert again.status == "blocked"
     assert fake_api.messages(CHAT) == []
     assert len([c for c in fake_api.calls if c[0] == "sendMessage"]) == 1  # not retried
 
@@ -125,8 +125,8 @@ async def test_a_refused_message_is_skipped_not_retried_forever(
         fake_api.flood.inject("400", after=1)
         outcome = await _send(app)
         again = await _send(app)
-    assert outcome.status == "sent" and outcome.skipped == 1  # type: ignore[attr-defined]
-    assert again.status == "empty"  # type: ignore[attr-defined]
+    assert outcome.status == "sent" and outcome.skipped == 1
+    assert again.status == "empty"
 
 
 async def test_nothing_new(fake_api: FakeBotApi, bot_settings: Settings) -> None:
@@ -134,8 +134,8 @@ async def test_nothing_new(fake_api: FakeBotApi, bot_settings: Settings) -> None
         await app.bot_data.store.subscribe(Subscription(CHAT, "nothing matches this"))
         quiet = await _send(app)
         asked = await _send(app, manual=True)
-    assert quiet.status == "empty" and quiet.messages == 0  # type: ignore[attr-defined]
-    assert asked.status == "empty" and asked.messages == 1  # type: ignore[attr-defined]
+    assert quiet.status == "empty" and quiet.messages == 0
+    assert asked.status == "empty" and asked.messages == 1
     assert [m["text"] for m in fake_api.messages(CHAT)] == [
         "Nothing new on your topics since your last digest."
     ]
@@ -149,7 +149,7 @@ async def test_the_fake_enforces_one_message_a_second_per_chat(
     async with digest_app(bot_settings) as app:
         await seed(app.bot_data.store, [CHAT], 2)
         outcome = await send_digest(
-            app.bot, app.bot_data, CHAT, pace=0, limits=SMALL.__class__(message_chars=300)
+            app.bot, app.bot_data, CHAT, pace=0, limits=replace(SMALL, message_chars=300)
         )
         ids = await _all_ids(app)
     times = fake_api.flood.sent_times

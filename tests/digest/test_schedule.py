@@ -15,9 +15,9 @@ NEW_YORK = ZoneInfo("America/New_York")
 ZONES = ["UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe"]
 
 
-def utc(*parts: int) -> datetime:
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
     """A UTC datetime."""
-    return datetime(*parts, tzinfo=UTC)  # type: ignore[misc]
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 def test_daily_at_the_local_hour() -> None:
@@ -63,7 +63,9 @@ def test_a_digest_moved_past_midnight_is_not_skipped() -> None:
 def test_quiet_hours_edges() -> None:
     wrap = ChatSettings(1, quiet_start=22, quiet_end=7)
     assert [h for h in range(24) if in_quiet_hours(wrap, h)] == [0, 1, 2, 3, 4, 5, 6, 22, 23]
-    assert not any(in_quiet_hours(ChatSettings(1, quiet_start=5, quiet_end=5), h) for h in range(24))
+    assert not any(
+        in_quiet_hours(ChatSettings(1, quiet_start=5, quiet_end=5), h) for h in range(24)
+    )
     assert not in_quiet_hours(ChatSettings(1, quiet_start=5), 6)
 
 

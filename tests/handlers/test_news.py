@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bot.store import open_store
+from tests.conftest import make_article
 from tests.fakes import FakeBotApi
 
 CHAT = 1001
@@ -60,3 +62,22 @@ async def test_forged_and_stale_buttons_get_a_polite_answer(bot: FakeBotApi) -> 
     assert all("expired" in a.get("text", "") for a in bot.callback_answers)
     await bot.send_text("/summary tsunami")
     assert "Tsunami warning lifted" in (await bot.replies(CHAT, 2))[-1]
+
+
+async def test_a_new_article_shows_up_in_the_next_answer(bot: FakeBotApi, db_url: str) -> None:
+    """Answers are cached, but an article stored meanwhile (by any process) is in the next one."""
+    await bot.send_text("/summary volcano")
+    first = (await bot.replies(CHAT, 1))[-1]
+    await seed_articles(db_url, "Volcano erupts near the capital", "Lava reached two villages.")
+    await bot.send_text("/summary volcano")
+    second = (await bot.replies(CHAT, 2))[-1]
+    assert "Volcano erupts" not in first
+    assert "Volcano erupts near the capital" in second and "Lava reached two villages" in second
+
+
+async def seed_articles(db_url: str, title: str, text: str) -> None:
+    """Store one article through a connection of its own, as `newsbot ingest` would."""
+    store = open_store(db_url)
+    await store.open()
+    await store.add_article(make_article(title, text + " " + "Residents left their homes."))
+    await store.close()

@@ -33,7 +33,8 @@ def test_different_articles_stay_different() -> None:
 @pytest.mark.parametrize(
     "url",
     ["file:///etc/passwd", "ftp://e.org/", "javascript:alert(1)", "http://", "e.org/page",
-     "http://user:pw@e.org/", "http://e.org:99999/", "http://" + "a" * 3000 + ".org/"],
+     "http://user:pw@e.org/", "http://e.org:99999/", "http://" + "a" * 3000 + ".org/",
+     "http://tsunami tsunami/", "http://e.org/\x00x"],
 )  # fmt: skip
 def test_unfetchable_urls_are_refused(url: str) -> None:
     """Only http(s) URLs with a host, no credentials, a sane port and length."""
@@ -42,9 +43,11 @@ def test_unfetchable_urls_are_refused(url: str) -> None:
 
 
 def test_find_url_in_a_message() -> None:
-    """The first link of a message, without the sentence's closing punctuation."""
+    """The first link of a message, without closing punctuation or control characters."""
     assert find_url("look: https://e.org/a?b=1). thanks") == "https://e.org/a?b=1"
+    assert find_url("http://10.0.0.1/x\x00\x07y\u200bz") == "http://10.0.0.1/x"
     assert find_url("no link here") is None
+    assert find_url("http://") is None
 
 
 def test_site_and_root() -> None:

@@ -1,0 +1,70 @@
+"""What the parts of the SQLite store share: error translation and write transactions.
+
+One connection serves every coroutine, so writes take the store's lock and run inside
+`BEGIN IMMEDIATE ... COMMIT`. While a read is still in flight on that connection (another
+coroutine's cursor), SQLite does not wait out its busy timeout for a write lock that another
+connection holds: it answers "database is locked" at once (SQLITE_BUSY, or
+SQLITE_BUSY_SNAPSHOT when that commit made the read's snapshot stale). `begin_immediate`
+retries for a few seconds instead of failing the write.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import sqlite3
+from collections.abc import AsyncIterator, Callable, Coroutine
+from contextlib import asynccontextmanager
+from typing import Any, ParamSpec, TypeVar
+
+import aiosqlite
+
+from bot.errors import StoreError
+
+BEGIN_RETRIES = (0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.4, 0.8, 1.0, 1.5)  # about 4 s in all
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def store_errors(
+    method: Callable[P, Coroutine[Any, Any, R]],
+) -> Callable[P, Coroutine[Any, Any, R]]:
+    """Turn sqlite3 failures into `StoreError`, the domain error callers know."""
+
+    @functools.wraps(method)
+    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return await method(*args, **kwargs)
+        except sqlite3.Error as exc:
+            raise StoreError(f"database error: {exc}") from exc
+
+    return wrapper
+
+
+async def begin_immediate(db: aiosqlite.Connection) -> None:
+    """BEGIN IMMEDIATE, retried while the database is locked (see the module docstring)."""
+    for delay in BEGIN_RETRIES:
+        try:
+            await db.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+        await asyncio.sleep(delay)
+    await db.execute("BEGIN IMMEDIATE")
+
+
+@asynccontextmanager
+async def write_transaction(
+    db: aiosqlite.Connection, lock: asyncio.Lock
+) -> AsyncIterator[aiosqlite.Connection]:
+    """BEGIN IMMEDIATE ... COMMIT under `lock`, rolled back on any error."""
+    async with lock:
+        await begin_immediate(db)
+        try:
+            yield db
+            await db.commit()
+        except BaseException:
+            await db.rollback()
+            raise

@@ -1,0 +1,94 @@
+"""A bounded LRU of computed answers (topic summaries), each valid for one store version.
+
+An entry is used only while the store's `articles_version()` is the one it was computed
+under, so a new or changed article is seen by the next request; entries also expire after
+`ttl` seconds, which bounds how stale an answer can be when another process changes the
+store in a way the version cannot see. Concurrent requests for the same key and version
+share one computation instead of each doing the CPU work.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Hashable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+CACHE_SIZE = 512  # topic answers kept (each holds a handful of articles)
+CACHE_TTL = 300.0  # seconds an answer may be reused
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry(Generic[V]):
+    """One cached value, the store version it was computed under, and when."""
+
+    version: str
+    at: float
+    value: V
+
+
+class AnswerCache(Generic[K, V]):
+    """LRU of values by key, valid for one store version and at most `ttl` seconds."""
+
+    def __init__(
+        self,
+        size: int = CACHE_SIZE,
+        ttl: float = CACHE_TTL,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """An empty cache holding at most `size` values."""
+        self._size, self._ttl, self._clock = size, ttl, clock
+        self._entries: OrderedDict[K, _Entry[V]] = OrderedDict()
+        self._pending: dict[tuple[K, str], asyncio.Task[V]] = {}
+        self.hits = 0
+        self.misses = 0
+
+    def __len__(self) -> int:
+        """How many values are cached."""
+        return len(self._entries)
+
+    def get(self, key: K, version: str) -> V | None:
+        """The value cached for `key` under `version` and still fresh, else None."""
+        entry = self._entries.get(key)
+        if entry is None or entry.version != version or self._clock() - entry.at > self._ttl:
+            return None
+        self._entries.move_to_end(key)
+        return entry.value
+
+    def put(self, key: K, version: str, value: V) -> None:
+        """Cache `value` for `key` under `version`, evicting the least recently used."""
+        self._entries[key] = _Entry(version, self._clock(), value)
+        self._entries.move_to_end(key)
+        while len(self._entries) > self._size:
+            self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        """Forget every cached value."""
+        self._entries.clear()
+
+    async def get_or_compute(self, key: K, version: str, compute: Callable[[], Awaitable[V]]) -> V:
+        """The cached value, or `compute()` once for all concurrent callers, then cached."""
+        cached = self.get(key, version)
+        if cached is not None:
+            self.hits += 1
+            return cached
+        self.misses += 1
+        task = self._pending.get((key, version))
+        if task is None:
+            task = asyncio.ensure_future(compute())
+            self._pending[(key, version)] = task
+            task.add_done_callback(lambda done: self._settle(key, version, done))
+        # shield: one caller giving up (cancelled) must not cancel the others' computation
+        return await asyncio.shield(task)
+
+    def _settle(self, key: K, version: str, task: asyncio.Task[V]) -> None:
+        """A computation ended: cache its value, or just mark its exception as seen."""
+        self._pending.pop((key, version), None)
+        if task.cancelled() or task.exception() is not None:
+            return
+        self.put(key, version, task.result())
