@@ -108,6 +108,9 @@ async def digest(update: Update, context: NewsContext) -> None:
     chat = update.effective_chat
     if chat is None:
         return
+    if not await context.store.subscriptions(chat.id):
+        await reply(update, replies.subscription_list([]))
+        return
     outcome = await digest_now(context.bot, context.resources, chat.id)
     if outcome.status == "busy":
         await reply(update, replies.digest_busy())

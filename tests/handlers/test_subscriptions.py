@@ -108,3 +108,9 @@ async def test_digest_now_sends_only_new_stories(bot: FakeBotApi) -> None:
             break
         await asyncio.sleep(0.2)
     assert "Nothing new" in answer
+
+
+async def test_digest_without_subscriptions_says_how_to_subscribe(bot: FakeBotApi) -> None:
+    """/digest in a chat that follows nothing explains how to follow a topic."""
+    await bot.send_text("/digest")
+    assert "You follow no topics yet" in (await bot.replies(CHAT, 1))[0]
