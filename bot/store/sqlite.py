@@ -7,12 +7,10 @@ Owns the connection, deduplication on write and ranked topic search. The schema 
 from __future__ import annotations
 
 import asyncio
-import functools
 import sqlite3
 import time
-from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
 import aiosqlite
 
@@ -23,6 +21,7 @@ from bot.store.schema import SCHEMA_VERSION, migrate, open_schema, schema_versio
 from bot.store.sqlite_feeds import SqliteFeeds
 from bot.store.sqlite_stories import SqliteStories
 from bot.store.sqlite_subscriptions import SqliteSubscriptions
+from bot.store.sqlite_tx import store_errors
 
 # Ranking. FTS5's bm25() is negative, more negative = more relevant; title hits weigh
 # TITLE_WEIGHT times body hits. The recency-adjusted score (lower is better) is
@@ -51,24 +50,6 @@ _SEARCH = f"""
     SELECT {rows.COLUMNS} FROM hits JOIN articles AS a ON a.id = hits.id
     ORDER BY hits.score, a.when_ts DESC
 """
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def _store_errors(
-    method: Callable[P, Coroutine[Any, Any, R]],
-) -> Callable[P, Coroutine[Any, Any, R]]:
-    """Turn sqlite3 failures into `StoreError`, the domain error callers know."""
-
-    @functools.wraps(method)
-    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return await method(*args, **kwargs)
-        except sqlite3.Error as exc:
-            raise StoreError(f"article database error: {exc}") from exc
-
-    return wrapper
 
 
 def _make_parent(path: str) -> None:
@@ -157,7 +138,7 @@ class SqliteStore(SqliteSubscriptions, SqliteFeeds, SqliteStories):
             row = await cursor.fetchone()
         return None if row is None else int(row[0])
 
-    @_store_errors
+    @store_errors
     async def add_article(self, article: Article) -> StoredResult:
         """Store an article unless its URL or content hash is already stored."""
         known = await self._id_where("content_hash", article.content_hash)
@@ -177,7 +158,7 @@ class SqliteStore(SqliteSubscriptions, SqliteFeeds, SqliteStories):
             self._article_writes += 1
         return result
 
-    @_store_errors
+    @store_errors
     async def articles_version(self) -> str:
         """Changes with every article write: ours (a counter) and other connections' commits.
 
@@ -230,7 +211,7 @@ class SqliteStore(SqliteSubscriptions, SqliteFeeds, SqliteStories):
             found = await cursor.fetchall()
         return [rows.article_from_row(row) for row in found]
 
-    @_store_errors
+    @store_errors
     async def get_article(self, article_id: int) -> Article | None:
         """One article by id, or None."""
         found = await self._articles(
@@ -238,7 +219,7 @@ class SqliteStore(SqliteSubscriptions, SqliteFeeds, SqliteStories):
         )
         return found[0] if found else None
 
-    @_store_errors
+    @store_errors
     async def search(self, query: str, limit: int = 5) -> list[Article]:
         """Articles matching a free-text topic, best first (BM25 with recency, see above).
 
@@ -266,13 +247,13 @@ class SqliteStore(SqliteSubscriptions, SqliteFeeds, SqliteStories):
         }
         return await self._articles(_SEARCH, parameters)
 
-    @_store_errors
+    @store_errors
     async def latest(self, limit: int = 10) -> list[Article]:
         """The newest articles (by published, else fetched time), newest first."""
         sql = f"SELECT {rows.COLUMNS} FROM articles AS a ORDER BY a.when_ts DESC, a.id DESC LIMIT ?"
         return await self._articles(sql, (max(limit, 0),))
 
-    @_store_errors
+    @store_errors
     async def count_articles(self) -> int:
         """How many articles are stored."""
         async with self._conn().execute("SELECT count(*) FROM articles") as cursor:
@@ -285,7 +266,7 @@ class SqliteStore(SqliteSubscriptions, SqliteFeeds, SqliteStories):
             found = await cursor.fetchall()
         return [Count(label=str(row[0]), count=int(row[1])) for row in found]
 
-    @_store_errors
+    @store_errors
     async def source_counts(self, limit: int = 10) -> list[Count]:
         """Sources with their article counts, largest first (articles without one skipped)."""
         sql = """
@@ -294,7 +275,7 @@ class SqliteStore(SqliteSubscriptions, SqliteFeeds, SqliteStories):
         """
         return await self._counts(sql, limit)
 
-    @_store_errors
+    @store_errors
     async def tag_counts(self, limit: int = 10) -> list[Count]:
         """Most frequent tags with their article counts, largest first."""
         sql = (

@@ -9,18 +9,18 @@ text.
 from __future__ import annotations
 
 import asyncio
-import functools
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
 import aiosqlite
 
 from bot.errors import StoreError
 from bot.models import Feed, utcnow
+from bot.store.sqlite_tx import store_errors
 
 _FEED_COLUMNS = """
     f.id, f.url, f.title, f.interval_s, f.status, f.etag, f.last_modified, f.failures,
@@ -38,24 +38,6 @@ _LEARN = """
     INSERT INTO site_lines (site, line_key, articles, last_seen) VALUES (?, ?, 1, ?)
     ON CONFLICT (site, line_key) DO UPDATE SET articles = articles + 1, last_seen = excluded.last_seen
 """  # noqa: E501
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def store_errors(
-    method: Callable[P, Coroutine[Any, Any, R]],
-) -> Callable[P, Coroutine[Any, Any, R]]:
-    """Turn sqlite3 failures into `StoreError`, the domain error callers know."""
-
-    @functools.wraps(method)
-    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return await method(*args, **kwargs)
-        except sqlite3.Error as exc:
-            raise StoreError(f"feed database error: {exc}") from exc
-
-    return wrapper
 
 
 def iso(moment: datetime | None) -> str | None:

@@ -16,7 +16,8 @@ import aiosqlite
 from bot.errors import StoreError
 from bot.models import Article, Fingerprint, StorySource, utcnow
 from bot.store import rows
-from bot.store.sqlite_feeds import FeedsMixinBase, iso, store_errors
+from bot.store.sqlite_feeds import FeedsMixinBase, iso
+from bot.store.sqlite_tx import store_errors
 
 _CHUNK = 500  # values per `IN (...)`, well under SQLite's bound-parameter limit
 
