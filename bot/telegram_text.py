@@ -11,8 +11,12 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.models import Article
 
 MAX_MESSAGE = 4096
+WIKINEWS_LICENSE = "https://creativecommons.org/licenses/by/2.5/"
 _ATOM = re.compile(r"<[^<>]*>|&#?\w+;|\n\s*|[^\S\n]+|[^<&\s]+|[<&]")
 _TAG = re.compile(r"<(/?)([a-zA-Z][\w-]*)[^>]*>")
 
@@ -30,6 +34,19 @@ def escape_attr(text: str) -> str:
 def link(url: str, label: str) -> str:
     """An HTML link with escaped label and URL."""
     return f'<a href="{escape_attr(url)}">{escape(label)}</a>'
+
+
+def date_label(when: datetime | None) -> str:
+    """A date as replies show it (YYYY-MM-DD), or "undated"."""
+    return when.strftime("%Y-%m-%d") if when else "undated"
+
+
+def credit(article: Article) -> str:
+    """Source and date of an article, with the licence link that Wikinews text requires."""
+    line = f"{escape(article.source or 'unknown source')}, {date_label(article.published)}"
+    if article.source == "Wikinews":
+        line += f" ({link(WIKINEWS_LICENSE, 'CC BY 2.5')})"
+    return line
 
 
 def utf16_len(text: str) -> int:

@@ -7,7 +7,6 @@ user wrote can become markup.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 
 from bot.ingest.urls import MAX_URL_CHARS
 from bot.models import (
@@ -19,10 +18,9 @@ from bot.models import (
     Subscription,
     TopicSummary,
 )
-from bot.telegram_text import escape, link
+from bot.telegram_text import credit, date_label, escape, link
 
 MAX_TOPIC = 200
-WIKINEWS_LICENSE = "https://creativecommons.org/licenses/by/2.5/"
 
 COMMANDS: tuple[tuple[str, str], ...] = (
     ("summary", "Summarize the news on a topic: /summary <topic>"),
@@ -56,18 +54,6 @@ def help_text() -> str:
     return "\n".join(lines)
 
 
-def _date(when: datetime | None) -> str:
-    return when.strftime("%Y-%m-%d") if when else "undated"
-
-
-def _credit(article: Article) -> str:
-    """Source and date of an article, with the licence credit that its source requires."""
-    credit = f"{escape(article.source or 'unknown source')}, {_date(article.published)}"
-    if article.source == "Wikinews":
-        credit += f" ({link(WIKINEWS_LICENSE, 'CC BY 2.5')})"
-    return credit
-
-
 def _title(article: Article) -> str:
     title = escape(article.title or "Untitled")
     return (
@@ -82,7 +68,7 @@ def article_summary(summary: ArticleSummary) -> str:
     article = summary.article
     body = " ".join(escape(s) for s in summary.sentences) or "<i>(no text)</i>"
     footer = f"/read {article.id}" if article.id is not None else ""
-    return f"{_title(article)}\n<i>{_credit(article)}</i>\n{body}\n{footer}".rstrip()
+    return f"{_title(article)}\n<i>{credit(article)}</i>\n{body}\n{footer}".rstrip()
 
 
 def _listed(article: Article) -> str:
@@ -90,7 +76,7 @@ def _listed(article: Article) -> str:
     name = article.title or "Untitled"
     title = link(article.url, name) if article.url else escape(name)
     read = f" /read {article.id}" if article.id is not None else ""
-    return f"• {title} — <i>{_credit(article)}</i>{read}"
+    return f"• {title} — <i>{credit(article)}</i>{read}"
 
 
 def _story(item: ArticleSummary) -> str:
@@ -129,7 +115,7 @@ def latest(articles: Sequence[Article]) -> str:
     for article in articles:
         lines.append(
             f"• {escape(article.title)} — <i>{escape(article.source)}, "
-            f"{_date(article.published)}</i> /read {article.id}"
+            f"{date_label(article.published)}</i> /read {article.id}"
         )
     return "\n".join(lines)
 

@@ -10,13 +10,11 @@ ride on its last part.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from bot.digest.compose import Digest, story_ids
 from bot.models import Article, ArticleSummary
-from bot.telegram_text import MAX_MESSAGE, escape, link, split_message, utf16_len
+from bot.telegram_text import MAX_MESSAGE, credit, escape, link, split_message, utf16_len
 
-WIKINEWS_LICENSE = "https://creativecommons.org/licenses/by/2.5/"
 _GAP = "\n\n"
 
 
@@ -26,19 +24,6 @@ class DigestMessage:
 
     text: str
     article_ids: tuple[int, ...] = ()
-
-
-def _date(when: datetime | None) -> str:
-    """A date for a credit line."""
-    return when.strftime("%Y-%m-%d") if when else "undated"
-
-
-def _credit(article: Article) -> str:
-    """Source and date, with the licence link that Wikinews text requires."""
-    credit = f"{escape(article.source or 'unknown source')}, {_date(article.published)}"
-    if article.source == "Wikinews":
-        credit += f" ({link(WIKINEWS_LICENSE, 'CC BY 2.5')})"
-    return credit
 
 
 def _source(article: Article) -> str:
@@ -52,7 +37,7 @@ def story_block(item: ArticleSummary) -> str:
     article = item.article
     title = article.title or "Untitled"
     head = link(article.url, title) if article.url else escape(title)
-    lines = [f"<b>{head}</b>", f"<i>{_credit(article)}</i>"]
+    lines = [f"<b>{head}</b>", f"<i>{credit(article)}</i>"]
     if item.sentences:
         lines.append(" ".join(escape(sentence) for sentence in item.sentences))
     if item.also:

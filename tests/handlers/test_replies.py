@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bot.models import ArticleSummary, Count, TopicSummary
+from bot.telegram_text import WIKINEWS_LICENSE
 from handlers import replies
 from tests.conftest import make_article
 from tests.fakes import visible_text
@@ -37,7 +38,7 @@ def test_wikinews_is_credited_with_its_licence() -> None:
     """Wikinews text carries the CC BY 2.5 credit."""
     html = replies.article_summary(_summary(source="Wikinews"))
     assert "CC BY 2.5" in visible_text(html)
-    assert replies.WIKINEWS_LICENSE in html
+    assert WIKINEWS_LICENSE in html
 
 
 def test_topic_summary_and_lists_are_valid_html() -> None:
