@@ -33,6 +33,7 @@ from bot.sources import build_web
 from bot.store import open_store
 from bot.summarize import DEFAULT_METHOD, Summarizer
 from bot.summary_cache import AnswerCache
+from bot.telegram_http import AiohttpRequest
 from handlers import errors, inline, links, news, replies, start, subscriptions
 from handlers import feeds as feed_admin
 from handlers import settings as chat_settings
@@ -128,8 +129,8 @@ def build_application(settings: Settings, request: BaseRequest | None = None) ->
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request).updater(None)
-    else:  # one malformed update must not stop polling (bot/safe_updates.py)
-        builder = builder.get_updates_request(SafeUpdatesRequest(connection_pool_size=1))
+    else:  # aiohttp (bot/telegram_http.py); one malformed update must not stop polling
+        builder = builder.request(AiohttpRequest()).get_updates_request(SafeUpdatesRequest(1))
     app: NewsApp = builder.build()  # type: ignore[assignment]
     resources = app.bot_data
     resources.settings = settings
@@ -141,6 +142,7 @@ def build_application(settings: Settings, request: BaseRequest | None = None) ->
         method=settings.summary_method or DEFAULT_METHOD, sentences=settings.summary_sentences
     )
     resources.topic_cache = AnswerCache(size=settings.topic_cache)
+    resources.topic_ids = {}
     add_handlers(app)
     return app
 

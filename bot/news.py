@@ -42,6 +42,26 @@ async def summarize_topic(
     return await resources.topic_cache.get_or_compute((query, skip, sentences), version, compute)
 
 
+TOPIC_IDS_KEPT = 10_000  # topic ids remembered in memory (a few MB at most)
+
+
+async def topic_id(resources: Resources, query: str) -> int:
+    """The stable id of a topic text, for button callback data.
+
+    The store never changes or deletes an id, so each is asked of it once per process: under
+    load its one SQLite connection is busy searching, and waiting behind the searches for this
+    took 100-200 ms of a reply.
+    """
+    known = resources.topic_ids
+    found = known.get(query)
+    if found is None:
+        found = await resources.store.remember_topic(query)
+        if len(known) >= TOPIC_IDS_KEPT:
+            known.clear()
+        known[query] = found
+    return found
+
+
 async def summarize_article(resources: Resources, article_id: int) -> ArticleSummary | None:
     """One stored article's summary, or None when the id is unknown."""
     article = await resources.store.get_article(article_id)

@@ -13,18 +13,19 @@ import logging
 from typing import Any
 
 from telegram import Update
-from telegram.request import HTTPXRequest
+
+from bot.telegram_http import AiohttpRequest
 
 log = logging.getLogger(__name__)
 
 
-class SafeUpdatesRequest(HTTPXRequest):
+class SafeUpdatesRequest(AiohttpRequest):
     """The HTTP layer of getUpdates (PTB sends nothing else through it): bad updates emptied."""
 
     @staticmethod
     def parse_json_payload(payload: bytes) -> dict[str, Any]:
         """The Bot API answer, with every update in it made parseable."""
-        answer: dict[str, Any] = HTTPXRequest.parse_json_payload(payload)
+        answer: dict[str, Any] = AiohttpRequest.parse_json_payload(payload)
         result = answer.get("result")
         if isinstance(result, list):
             checked = (_checked(item) for item in result)

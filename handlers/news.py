@@ -52,7 +52,7 @@ async def _send_topic(
     if not result.items:
         await reply(update, replies.no_more_stories() if skip else replies.nothing_found(query))
         return
-    topic_id = await context.store.remember_topic(query)
+    topic_id = await news.topic_id(context.resources, query)
     text = replies.topic_summary(result)
     markup = keyboards.topic_buttons(topic_id, skip + result.articles, sentences)
     callback = update.callback_query

@@ -1,0 +1,138 @@
+"""The bot's HTTP layer to the Bot API: PTB's `BaseRequest` on an aiohttp client session.
+
+PTB's default layer (httpx over httpcore and anyio) costs most of the bot's CPU under load:
+httpcore walks every pooled connection, asking each whether it expired, for every request.
+Profiled at 50 concurrent users it took 60% of the event loop, so the bot answered at most
+~170 commands/s on one core. aiohttp's client keeps idle connections per host and parses
+HTTP in C; `python benchmarks/e2e_load.py` has the figures.
+
+Proxies come from the environment (`HTTPS_PROXY`, `NO_PROXY`), as with PTB's default, read
+once per host: aiohttp's own `trust_env` reads them and ~/.netrc again on every request, on a
+thread, which cost more than the request itself.
+Errors map to PTB's: a timeout is `TimedOut`, any other client failure `NetworkError`; the
+request URL (it holds the bot token) never appears in their text.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+from urllib.request import getproxies, proxy_bypass
+
+import aiohttp
+from telegram._utils.defaultvalue import DefaultValue
+from telegram._utils.types import ODVInput
+from telegram.error import NetworkError, TimedOut
+from telegram.request import BaseRequest, RequestData
+
+POOL_SIZE = 128  # connections to the Bot API at most; more requests wait for a free one
+TIMEOUT = 5.0  # seconds: PTB's defaults for connect, read and write
+POOL_TIMEOUT = 1.0  # seconds a request may wait for a free connection
+
+
+class AiohttpRequest(BaseRequest):
+    """Bot API requests over one aiohttp session, opened by `initialize`."""
+
+    def __init__(
+        self,
+        pool_size: int = POOL_SIZE,
+        *,
+        timeout: float | None = TIMEOUT,
+        pool_timeout: float | None = POOL_TIMEOUT,
+    ) -> None:
+        """A closed layer; `timeout` is the default connect, read and write timeout."""
+        self._pool_size = pool_size
+        self._timeout = timeout
+        self._pool_timeout = pool_timeout
+        self._session: aiohttp.ClientSession | None = None
+        self._proxies: dict[tuple[str, str], str | None] = {}  # (scheme, host) → proxy URL
+
+    @property
+    def read_timeout(self) -> float | None:
+        """The default read timeout (PTB adds the long-poll time of getUpdates to it)."""
+        return self._timeout
+
+    async def initialize(self) -> None:
+        """Open the session (again after `shutdown`)."""
+        if self._session is None or self._session.closed:
+            connector = aiohttp.TCPConnector(limit=self._pool_size, limit_per_host=0)
+            headers = {"User-Agent": self.USER_AGENT}
+            self._session = aiohttp.ClientSession(connector=connector, headers=headers)
+
+    async def shutdown(self) -> None:
+        """Close the session and its connections; closing twice is harmless."""
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        """Send one request; its HTTP status and body."""
+        if self._session is None or self._session.closed:
+            raise RuntimeError("AiohttpRequest is not initialized")
+        timeout = self._client_timeout(read_timeout, write_timeout, connect_timeout, pool_timeout)
+        body, proxy = _body(request_data), self._proxy(url)
+        try:
+            async with self._session.request(
+                method, url, data=body, timeout=timeout, proxy=proxy, allow_redirects=False
+            ) as response:
+                return response.status, await response.read()
+        except TimeoutError as error:
+            raise TimedOut(f"Timed out: {type(error).__name__}") from None
+        except aiohttp.ClientError as error:
+            text = str(error).replace(url, "<Bot API URL>")
+            raise NetworkError(f"aiohttp.{type(error).__name__}: {text}") from None
+
+    def _proxy(self, url: str) -> str | None:
+        """The proxy the environment names for `url`'s host (none under NO_PROXY), cached."""
+        parts = urlsplit(url)
+        key = (parts.scheme, parts.hostname or "")
+        if key not in self._proxies:
+            bypass = proxy_bypass(key[1])
+            self._proxies[key] = None if bypass else getproxies().get(key[0])
+        return self._proxies[key]
+
+    def _client_timeout(
+        self,
+        read: ODVInput[float],
+        write: ODVInput[float],
+        connect: ODVInput[float],
+        pool: ODVInput[float],
+    ) -> aiohttp.ClientTimeout:
+        """aiohttp's timeouts from PTB's four (one not given: this layer's default).
+
+        aiohttp has no write timeout: the whole request is bounded by the sum of all four.
+        """
+        seconds = [_given(value, self._timeout) for value in (read, write, connect)]
+        seconds.append(_given(pool, self._pool_timeout))
+        total = None if None in seconds else sum(part or 0.0 for part in seconds)
+        read_s, _, connect_s, pool_s = seconds
+        waiting = None if connect_s is None or pool_s is None else connect_s + pool_s
+        return aiohttp.ClientTimeout(
+            total=total, connect=waiting, sock_connect=connect_s, sock_read=read_s
+        )
+
+
+def _given(value: ODVInput[float], default: float | None) -> float | None:
+    """`value`, or `default` when PTB marks it as not given."""
+    return default if isinstance(value, DefaultValue) else value
+
+
+def _body(request_data: RequestData | None) -> aiohttp.FormData | dict[str, str] | None:
+    """The form of a request: url-encoded fields, or multipart when it uploads files."""
+    if request_data is None:
+        return None
+    fields = request_data.json_parameters
+    files = request_data.multipart_data
+    if not files:
+        return fields
+    form = aiohttp.FormData(fields)
+    for name, (filename, content, mimetype) in files.items():
+        form.add_field(name, content, filename=filename, content_type=mimetype)
+    return form
