@@ -130,7 +130,9 @@ def build_application(settings: Settings, request: BaseRequest | None = None) ->
     if request is not None:
         builder = builder.request(request).get_updates_request(request).updater(None)
     else:  # aiohttp (bot/telegram_http.py); one malformed update must not stop polling
-        builder = builder.request(AiohttpRequest()).get_updates_request(SafeUpdatesRequest(1))
+        proxy = settings.telegram_proxy
+        builder = builder.request(AiohttpRequest(proxy=proxy))
+        builder = builder.get_updates_request(SafeUpdatesRequest(1, proxy=proxy))
     app: NewsApp = builder.build()  # type: ignore[assignment]
     resources = app.bot_data
     resources.settings = settings

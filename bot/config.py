@@ -40,6 +40,7 @@ class Settings(BaseSettings):
 
     telegram_bot_token: SecretStr | None = None
     telegram_api_url: str = DEFAULT_API_URL
+    telegram_proxy: str | None = None  # http://[user:password@]host:port for the Bot API
     database_url: str = f"sqlite:///{DEFAULT_DB_PATH}"
     log_level: str = "INFO"
     summary_sentences: Annotated[int, Field(ge=1, le=20)] = 3
@@ -77,6 +78,13 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/")
+
+    @field_validator("telegram_proxy")
+    @classmethod
+    def _check_proxy(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("must look like http://host:port (an HTTP proxy)")
+        return value or None
 
     @field_validator("database_url")
     @classmethod
@@ -140,11 +148,12 @@ class Settings(BaseSettings):
 
     @property
     def secrets(self) -> list[str]:
-        """Every secret that must never reach a log line: token, webhook secret, DB password."""
+        """Every secret that must never reach a log line: token, webhook secret, passwords."""
         found = [self.token or ""]
         if self.webhook_secret:
             found.append(self.webhook_secret.get_secret_value())
         found.append(urlsplit(self.database_url).password or "")
+        found.append(urlsplit(self.telegram_proxy or "").password or "")
         return [secret for secret in found if secret]
 
     @property

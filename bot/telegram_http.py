@@ -6,9 +6,9 @@ Profiled at 50 concurrent users it took 60% of the event loop, so the bot answer
 ~170 commands/s on one core. aiohttp's client keeps idle connections per host and parses
 HTTP in C; `python benchmarks/e2e_load.py` has the figures.
 
-Proxies come from the environment (`HTTPS_PROXY`, `NO_PROXY`), as with PTB's default, read
-once per host: aiohttp's own `trust_env` reads them and ~/.netrc again on every request, on a
-thread, which cost more than the request itself.
+The proxy is TELEGRAM_PROXY when set, else the environment's (`HTTPS_PROXY`, `NO_PROXY`) as
+with PTB's default, read once per host: aiohttp's own `trust_env` reads them and ~/.netrc
+again on every request, on a thread, which cost more than the request itself.
 Errors map to PTB's: a timeout is `TimedOut`, any other client failure `NetworkError`; the
 request URL (it holds the bot token) never appears in their text.
 """
@@ -38,9 +38,14 @@ class AiohttpRequest(BaseRequest):
         *,
         timeout: float | None = TIMEOUT,
         pool_timeout: float | None = POOL_TIMEOUT,
+        proxy: str | None = None,
     ) -> None:
-        """A closed layer; `timeout` is the default connect, read and write timeout."""
+        """A closed layer; `timeout` is the default connect, read and write timeout.
+
+        Every request goes through `proxy` when given, else through the environment's.
+        """
         self._pool_size = pool_size
+        self._fixed_proxy = proxy
         self._timeout = timeout
         self._pool_timeout = pool_timeout
         self._session: aiohttp.ClientSession | None = None
@@ -90,7 +95,9 @@ class AiohttpRequest(BaseRequest):
             raise NetworkError(f"aiohttp.{type(error).__name__}: {text}") from None
 
     def _proxy(self, url: str) -> str | None:
-        """The proxy the environment names for `url`'s host (none under NO_PROXY), cached."""
+        """The given proxy, or the one the environment names for `url`'s host (cached)."""
+        if self._fixed_proxy:
+            return self._fixed_proxy
         parts = urlsplit(url)
         key = (parts.scheme, parts.hostname or "")
         if key not in self._proxies:

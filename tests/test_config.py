@@ -80,6 +80,16 @@ def test_postgres_url_and_webhook_settings_are_accepted() -> None:
     assert settings.secrets == ["1:TOKEN", "abc_DEF-123", "pa55word"]
 
 
+def test_the_bot_api_proxy_must_be_http_and_its_password_is_a_secret() -> None:
+    settings = load_settings(
+        None, telegram_bot_token="1:TOKEN", telegram_proxy="http://me:pr0xy-pass@10.0.0.1:3128"
+    )
+    assert settings.telegram_proxy == "http://me:pr0xy-pass@10.0.0.1:3128"
+    assert settings.secrets == ["1:TOKEN", "pr0xy-pass"]
+    with pytest.raises(ConfigError, match="TELEGRAM_PROXY"):
+        load_settings(None, telegram_proxy="socks5://10.0.0.1:1080")
+
+
 @pytest.mark.parametrize("secret", ["has space", "ünïcode", "x" * 257])
 def test_bad_webhook_secret_is_refused_without_echoing_it(secret: str) -> None:
     with pytest.raises(ConfigError, match=r"^WEBHOOK_SECRET:") as info:

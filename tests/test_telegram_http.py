@@ -141,6 +141,26 @@ async def test_requests_go_through_the_proxy_the_environment_names(
     assert proxied == ["http://api.telegram.invalid/bot1:x/getMe"]
 
 
+async def test_a_given_proxy_takes_every_request(monkeypatch: pytest.MonkeyPatch) -> None:
+    proxied: list[str] = []
+
+    async def proxy(request: web.Request) -> web.Response:
+        proxied.append(str(request.url))
+        return web.json_response({"ok": True, "result": True})
+
+    runner, proxy_url = await _serve(proxy)
+    monkeypatch.setenv("NO_PROXY", "*")  # the environment says "no proxy": TELEGRAM_PROXY wins
+    request = AiohttpRequest(timeout=0.5, proxy=proxy_url)
+    await request.initialize()
+    try:
+        status, _ = await request.do_request("http://api.telegram.invalid/bot1:x/getMe", "POST")
+    finally:
+        await request.shutdown()
+        await runner.cleanup()
+    assert status == 200
+    assert proxied == ["http://api.telegram.invalid/bot1:x/getMe"]
+
+
 async def test_must_be_initialized_and_shuts_down_twice_harmlessly() -> None:
     request = AiohttpRequest()
     with pytest.raises(RuntimeError, match="not initialized"):
