@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from bot.app import build_application
 from bot.config import Settings, load_settings
@@ -13,6 +15,12 @@ from bot.context import NewsApp
 from bot.models import Article
 from bot.store import Store, open_store
 from tests.fakes import TOKEN, FakeBotApi
+
+# In CI the property tests try the same examples on every run, so a run cannot turn red by
+# chance (CI=true, as .ci/run is called); elsewhere every run tries new ones.
+hypothesis_settings.register_profile("ci", derandomize=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 
 def make_article(title: str, text: str, **fields: object) -> Article:
