@@ -113,6 +113,15 @@ async def _quiet(api: GatedApi, seconds: float = 0.5) -> None:
         await asyncio.sleep(seconds)
 
 
+async def _wait_for_claim_holders(store: PostgresStore, count: int, within: float = 60) -> None:
+    """Poll until `count` workers hold digest claims (TimeoutError after `within` seconds)."""
+    for _ in range(int(within / 0.2)):
+        if len(await _claim_holders(store)) >= count:
+            return
+        await asyncio.sleep(0.2)
+    raise TimeoutError(f"fewer than {count} instances ever held digest claims")
+
+
 async def _claim_holders(store: PostgresStore) -> set[str]:
     """The workers holding digest claims right now."""
     async with store.connection() as conn:
@@ -132,8 +141,10 @@ async def test_a_killed_instance_loses_and_repeats_nothing(
     second = await _start(_environment(api, pg_url), tmp_path / "second.log")
     try:
         await api.wait_for(lambda: api.held >= 2, within=60)
+        # One instance alone can fill the first held requests while the other still starts.
+        await _wait_for_claim_holders(store, 2)
         await _quiet(api)
-        assert len(await _claim_holders(store)) == 2  # both instances are mid-digest
+        assert len(await _claim_holders(store)) == 2
         first.send_signal(signal.SIGKILL)  # mid-digest: claimed chats, requests in flight
         await first.wait()
         await asyncio.sleep(0.3)  # the kernel closes the dead process's sockets
