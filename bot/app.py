@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
@@ -40,6 +41,7 @@ from handlers import settings as chat_settings
 
 log = logging.getLogger(__name__)
 PRIVATE = filters.ChatType.PRIVATE
+TOPIC_IDS_KEPT = 10_000  # topic ids remembered in memory (bot.news.topic_id), a few MB at most
 
 
 def add_handlers(app: NewsApp) -> None:
@@ -144,7 +146,7 @@ def build_application(settings: Settings, request: BaseRequest | None = None) ->
         method=settings.summary_method or DEFAULT_METHOD, sentences=settings.summary_sentences
     )
     resources.topic_cache = AnswerCache(size=settings.topic_cache)
-    resources.topic_ids = {}
+    resources.topic_ids = AnswerCache(size=TOPIC_IDS_KEPT, ttl=math.inf)
     add_handlers(app)
     return app
 

@@ -24,7 +24,7 @@ class Resources:
     store: Store
     summarizer: Summarizer
     topic_cache: AnswerCache[tuple[str, int, int], TopicSummary]  # (query, skip, sentences)
-    topic_ids: dict[str, int]  # topic text → its id in the store (bot.news.topic_id)
+    topic_ids: AnswerCache[str, int]  # topic text → its id in the store (bot.news.topic_id)
     limiter: UserRateLimiter
     feeds: FeedPoller  # web ingestion: the fetcher, extractor and feed poller
 

@@ -42,24 +42,18 @@ async def summarize_topic(
     return await resources.topic_cache.get_or_compute((query, skip, sentences), version, compute)
 
 
-TOPIC_IDS_KEPT = 10_000  # topic ids remembered in memory (a few MB at most)
-
-
 async def topic_id(resources: Resources, query: str) -> int:
     """The stable id of a topic text, for button callback data.
 
-    The store never changes or deletes an id, so each is asked of it once per process: under
-    load its one SQLite connection is busy searching, and waiting behind the searches for this
-    took 100-200 ms of a reply.
+    The store never changes or deletes an id, so each is asked of it once per process, and
+    once for all who ask at the same time (`resources.topic_ids`, an `AnswerCache` whose
+    entries never expire): under load each request for an id waited behind searches on the
+    store's one SQLite connection (100-200 ms), and the first users of a new topic each wrote
+    it in turn (up to a second for the last of 50).
     """
-    known = resources.topic_ids
-    found = known.get(query)
-    if found is None:
-        found = await resources.store.remember_topic(query)
-        if len(known) >= TOPIC_IDS_KEPT:
-            known.clear()
-        known[query] = found
-    return found
+    return await resources.topic_ids.get_or_compute(
+        query, "", lambda: resources.store.remember_topic(query)
+    )
 
 
 async def summarize_article(resources: Resources, article_id: int) -> ArticleSummary | None:

@@ -133,10 +133,8 @@ class SqliteStore(SqliteSubscriptions, SqliteFeeds, SqliteStories):
 
     async def _id_where(self, column: str, value: str) -> int | None:
         """The id of the article whose `column` (url or content_hash) equals `value`."""
-        sql = f"SELECT id FROM articles WHERE {column} = ?"
-        async with self._conn().execute(sql, (value,)) as cursor:
-            row = await cursor.fetchone()
-        return None if row is None else int(row[0])
+        found = await self._rows(f"SELECT id FROM articles WHERE {column} = ?", (value,))
+        return int(found[0][0]) if found else None
 
     @store_errors
     async def add_article(self, article: Article) -> StoredResult:
@@ -164,9 +162,8 @@ class SqliteStore(SqliteSubscriptions, SqliteFeeds, SqliteStories):
 
         SQLite's data_version moves when another connection commits, never for our own.
         """
-        async with self._conn().execute("PRAGMA data_version") as cursor:
-            row = await cursor.fetchone()
-        return f"{self._article_writes}:{row[0] if row else 0}"
+        found = await self._rows("PRAGMA data_version")
+        return f"{self._article_writes}:{found[0][0] if found else 0}"
 
     async def _write(self, article: Article, analyzed: tuple[str, str]) -> StoredResult:
         """Insert or update the article, its tags and its FTS row (inside a transaction)."""
@@ -207,9 +204,7 @@ class SqliteStore(SqliteSubscriptions, SqliteFeeds, SqliteStories):
         self, sql: str, parameters: dict[str, Any] | tuple[Any, ...]
     ) -> list[Article]:
         """Run a query that selects `rows.COLUMNS` and build the articles."""
-        async with self._conn().execute(sql, parameters) as cursor:
-            found = await cursor.fetchall()
-        return [rows.article_from_row(row) for row in found]
+        return [rows.article_from_row(row) for row in await self._rows(sql, parameters)]
 
     @store_errors
     async def get_article(self, article_id: int) -> Article | None:
@@ -256,14 +251,12 @@ class SqliteStore(SqliteSubscriptions, SqliteFeeds, SqliteStories):
     @store_errors
     async def count_articles(self) -> int:
         """How many articles are stored."""
-        async with self._conn().execute("SELECT count(*) FROM articles") as cursor:
-            row = await cursor.fetchone()
-        return int(row[0]) if row else 0
+        found = await self._rows("SELECT count(*) FROM articles")
+        return int(found[0][0]) if found else 0
 
     async def _counts(self, sql: str, limit: int) -> list[Count]:
         """Run a `label, count` query."""
-        async with self._conn().execute(sql, (max(limit, 0),)) as cursor:
-            found = await cursor.fetchall()
+        found = await self._rows(sql, (max(limit, 0),))
         return [Count(label=str(row[0]), count=int(row[1])) for row in found]
 
     @store_errors

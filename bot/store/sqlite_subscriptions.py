@@ -102,10 +102,16 @@ class SqliteSubscriptions:
         """A write transaction on the store's connection (see `sqlite_tx`)."""
         return write_transaction(self._conn(), self._write_lock)
 
-    async def _rows(self, sql: str, parameters: Sequence[Any]) -> list[sqlite3.Row]:
-        """All rows of a read-only query."""
-        async with self._conn().execute(sql, parameters) as cursor:
-            return list(await cursor.fetchall())
+    async def _rows(
+        self, sql: str, parameters: Sequence[Any] | dict[str, Any] = ()
+    ) -> list[sqlite3.Row]:
+        """All rows of a read-only query, in one trip to the database thread.
+
+        A read never stays open between trips (as `async with execute() as cursor` would,
+        while other coroutines run): a write's BEGIN IMMEDIATE meeting an unfinished read on
+        this connection fails with "database is locked" and backs off for up to seconds.
+        """
+        return list(await self._conn().execute_fetchall(sql, parameters))
 
     @store_errors
     async def subscribe(self, subscription: Subscription) -> Subscription:
