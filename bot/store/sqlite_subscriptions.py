@@ -108,8 +108,8 @@ class SqliteSubscriptions:
         """All rows of a read-only query, in one trip to the database thread.
 
         A read never stays open between trips (as `async with execute() as cursor` would,
-        while other coroutines run): a write's BEGIN IMMEDIATE meeting an unfinished read on
-        this connection fails with "database is locked" and backs off for up to seconds.
+        while other coroutines run), so a write's BEGIN IMMEDIATE never meets an unfinished
+        read of ours (see `sqlite_tx`), and each read is one wait in the thread's queue.
         """
         return list(await self._conn().execute_fetchall(sql, parameters))
 

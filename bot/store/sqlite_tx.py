@@ -6,8 +6,7 @@ left open between trips to the database thread), SQLite answers "database is loc
 once instead of waiting out its busy timeout (SQLITE_BUSY, or SQLITE_BUSY_SNAPSHOT when
 another connection's commit made the read's snapshot stale). Reads are therefore made in
 one trip (`execute_fetchall`), and `begin_immediate` retries for a few seconds instead of
-failing the write. Under load the retries were the problem: 50 users' reads kept one open
-nearly all the time, and each topic id written backed off up to a second.
+failing the write.
 """
 
 from __future__ import annotations
