@@ -8,19 +8,17 @@ text.
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import Any
 
 import aiosqlite
 
 from bot.errors import StoreError
 from bot.models import Feed, utcnow
-from bot.store.sqlite_tx import store_errors
+from bot.store.sqlite_tx import SqlitePart, store_errors
 
 _FEED_COLUMNS = """
     f.id, f.url, f.title, f.interval_s, f.status, f.etag, f.last_modified, f.failures,
@@ -66,14 +64,8 @@ def _feed(row: sqlite3.Row) -> Feed:
     )
 
 
-class FeedsMixinBase:
-    """What the web-ingestion mixins share: the connection, transactions and reads."""
-
-    _write_lock: asyncio.Lock
-
-    def _conn(self) -> aiosqlite.Connection:
-        """The open connection (provided by `SqliteStore`)."""
-        raise NotImplementedError
+class FeedsMixinBase(SqlitePart):
+    """What the web-ingestion mixins share besides `SqlitePart`: their transactions."""
 
     @asynccontextmanager
     async def _feed_tx(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -87,10 +79,6 @@ class FeedsMixinBase:
             except BaseException:
                 await db.rollback()
                 raise
-
-    async def _feed_rows(self, sql: str, parameters: Sequence[Any] = ()) -> list[sqlite3.Row]:
-        """All rows of a read-only query (one trip to the database thread)."""
-        return list(await self._conn().execute_fetchall(sql, parameters))
 
 
 class SqliteFeeds(FeedsMixinBase):
@@ -114,23 +102,19 @@ class SqliteFeeds(FeedsMixinBase):
     @store_errors
     async def get_feed(self, feed_id: int) -> Feed | None:
         """One feed by id, or None."""
-        found = await self._feed_rows(
-            f"SELECT {_FEED_COLUMNS} FROM feeds AS f WHERE id = ?", [feed_id]
-        )
+        found = await self._rows(f"SELECT {_FEED_COLUMNS} FROM feeds AS f WHERE id = ?", [feed_id])
         return _feed(found[0]) if found else None
 
     @store_errors
     async def find_feed(self, url: str) -> Feed | None:
         """The feed with this URL, or None."""
-        found = await self._feed_rows(
-            f"SELECT {_FEED_COLUMNS} FROM feeds AS f WHERE url = ?", [url]
-        )
+        found = await self._rows(f"SELECT {_FEED_COLUMNS} FROM feeds AS f WHERE url = ?", [url])
         return _feed(found[0]) if found else None
 
     @store_errors
     async def list_feeds(self) -> list[Feed]:
         """Every feed, oldest first, each with how many articles it brought."""
-        found = await self._feed_rows(f"SELECT {_FEED_COLUMNS} FROM feeds AS f ORDER BY f.id")
+        found = await self._rows(f"SELECT {_FEED_COLUMNS} FROM feeds AS f ORDER BY f.id")
         return [_feed(row) for row in found]
 
     @store_errors
@@ -178,7 +162,7 @@ class SqliteFeeds(FeedsMixinBase):
     async def feed_entry(self, feed_id: int, key: str) -> str | None:
         """The fingerprint recorded for a feed's entry, or None if it was never seen."""
         sql = "SELECT fingerprint FROM feed_entries WHERE feed_id = ? AND entry_key = ?"
-        found = await self._feed_rows(sql, [feed_id, key])
+        found = await self._rows(sql, [feed_id, key])
         return str(found[0][0]) if found else None
 
     @store_errors
@@ -206,7 +190,7 @@ class SqliteFeeds(FeedsMixinBase):
     async def site_boilerplate(self, site: str, min_articles: int) -> frozenset[str]:
         """The line keys of `site` seen in at least `min_articles` articles."""
         sql = "SELECT line_key FROM site_lines WHERE site = ? AND articles >= ?"
-        return frozenset(str(row[0]) for row in await self._feed_rows(sql, [site, min_articles]))
+        return frozenset(str(row[0]) for row in await self._rows(sql, [site, min_articles]))
 
     @store_errors
     async def prune_site_lines(self, older_than: datetime, below: int) -> int:

@@ -49,7 +49,7 @@ class SqliteStories(FeedsMixinBase):
                 UNION ALL SELECT id, url FROM articles WHERE url IN ({marks})
             ) AS k JOIN articles AS a ON a.id = k.article_id
         """
-        found = await self._feed_rows(sql, [*wanted, *wanted])
+        found = await self._rows(sql, [*wanted, *wanted])
         if not found:
             return None
         best = min(found, key=lambda row: wanted.index(row["matched"]))
@@ -70,7 +70,7 @@ class SqliteStories(FeedsMixinBase):
                                    WHERE band IN ({marks}))
             ORDER BY s.article_id DESC LIMIT ?
         """
-        return [_fingerprint(row) for row in await self._feed_rows(sql, [*bands, limit])]
+        return [_fingerprint(row) for row in await self._rows(sql, [*bands, limit])]
 
     @store_errors
     async def fingerprint_of(self, article_id: int) -> Fingerprint | None:
@@ -79,7 +79,7 @@ class SqliteStories(FeedsMixinBase):
             SELECT s.article_id, s.shingles, s.signature, a.story_id FROM article_signatures AS s
             JOIN articles AS a ON a.id = s.article_id WHERE s.article_id = ?
         """
-        found = await self._feed_rows(sql, [article_id])
+        found = await self._rows(sql, [article_id])
         return _fingerprint(found[0]) if found else None
 
     @store_errors
@@ -135,7 +135,7 @@ class SqliteStories(FeedsMixinBase):
                 article_id=row["article_id"],
                 seen=datetime.fromisoformat(row["seen"]),
             )
-            for row in await self._feed_rows(sql, [story_id])
+            for row in await self._rows(sql, [story_id])
         ]
 
     async def _story_of(self, db: aiosqlite.Connection, article_id: int, join: int | None) -> int:

@@ -10,7 +10,6 @@ write lock.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sqlite3
 import time
@@ -18,12 +17,11 @@ from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any
 
 import aiosqlite
 
 from bot.models import ChatSettings, Subscription
-from bot.store.sqlite_tx import store_errors, write_transaction
+from bot.store.sqlite_tx import SqlitePart, store_errors, write_transaction
 
 _CHUNK = 500  # ids per `IN (...)` query, well under SQLite's bound-parameter limit
 _SETTINGS = (
@@ -89,29 +87,12 @@ def _settings(chat_id: int, row: sqlite3.Row) -> ChatSettings:
     )
 
 
-class SqliteSubscriptions:
+class SqliteSubscriptions(SqlitePart):
     """The `SubscriptionStore` half of `SqliteStore`."""
-
-    _write_lock: asyncio.Lock
-
-    def _conn(self) -> aiosqlite.Connection:
-        """The open connection (provided by `SqliteStore`)."""
-        raise NotImplementedError
 
     def _transaction(self) -> AbstractAsyncContextManager[aiosqlite.Connection]:
         """A write transaction on the store's connection (see `sqlite_tx`)."""
         return write_transaction(self._conn(), self._write_lock)
-
-    async def _rows(
-        self, sql: str, parameters: Sequence[Any] | dict[str, Any] = ()
-    ) -> list[sqlite3.Row]:
-        """All rows of a read-only query, in one trip to the database thread.
-
-        A read never stays open between trips (as `async with execute() as cursor` would,
-        while other coroutines run), so a write's BEGIN IMMEDIATE never meets an unfinished
-        read of ours (see `sqlite_tx`), and each read is one wait in the thread's queue.
-        """
-        return list(await self._conn().execute_fetchall(sql, parameters))
 
     @store_errors
     async def subscribe(self, subscription: Subscription) -> Subscription:
@@ -268,9 +249,8 @@ class SqliteSubscriptions:
     async def remember_topic(self, query: str) -> int:
         """A short stable id for a topic text (for button callback data).
 
-        A new topic is written by one statement in one trip to the database thread (its own
-        transaction, under the write lock so it joins no other coroutine's): the first users
-        of 20 new topics at once waited for each other's writes, 3 trips each, up to a second.
+        A new topic is one statement that also returns its id (the first users of 20 new
+        topics at once wait for each other's writes: the fewer trips, the shorter the wait).
         """
         found = await self._rows("SELECT id FROM topics WHERE query = ?", (query,))
         if not found:
@@ -278,8 +258,8 @@ class SqliteSubscriptions:
                 INSERT INTO topics (query) VALUES (?)
                 ON CONFLICT (query) DO UPDATE SET query = excluded.query RETURNING id
             """
-            async with self._write_lock:
-                found = await self._rows(add, (query,))
+            async with self._transaction() as db:
+                found = list(await db.execute_fetchall(add, (query,)))
         return int(found[0][0])
 
     @store_errors

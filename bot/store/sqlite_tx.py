@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, ParamSpec, TypeVar
 
@@ -69,3 +69,24 @@ async def write_transaction(
         except BaseException:
             await db.rollback()
             raise
+
+
+class SqlitePart:
+    """What the parts of `SqliteStore` share: its connection, its write lock, one-trip reads."""
+
+    _write_lock: asyncio.Lock
+
+    def _conn(self) -> aiosqlite.Connection:
+        """The open connection (provided by `SqliteStore`)."""
+        raise NotImplementedError
+
+    async def _rows(
+        self, sql: str, parameters: Sequence[Any] | dict[str, Any] = ()
+    ) -> list[sqlite3.Row]:
+        """All rows of a read-only query, in one trip to the database thread.
+
+        A read never stays open between trips (as `async with execute() as cursor` would,
+        while other coroutines run), so a write's BEGIN IMMEDIATE never meets an unfinished
+        read of ours (see above), and each read is one wait in the thread's queue.
+        """
+        return list(await self._conn().execute_fetchall(sql, parameters))
