@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import random
 import statistics
 import sys
@@ -194,7 +193,6 @@ async def main(args: argparse.Namespace) -> int:
         if stored == 0:
             return 0
         print(f"store: {stored} articles, filled in {time.perf_counter() - started:.1f} s")
-        os.sync()  # the fill's ~100 MB on disk now, not flushed under the bot's first commits
         api = LoadApi()
         await api.start()
         settings = {
