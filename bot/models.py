@@ -6,6 +6,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 
 _SPACE = re.compile(r"\s+")
 
@@ -15,8 +16,13 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+@lru_cache(maxsize=64)
 def content_hash(text: str) -> str:
-    """Hash of the text with case and whitespace folded, for duplicate detection."""
+    """Hash of the text with case and whitespace folded, for duplicate detection.
+
+    Memoized: storing one article asks for its hash several times (before and inside the
+    write transaction, and for the row).
+    """
     normalized = _SPACE.sub(" ", text).strip().casefold()
     return hashlib.sha256(normalized.encode("utf-8")).hexdigest()
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import re
 import zlib
+from functools import cache
 
 import numpy as np
 from datasketch import MinHash
@@ -39,12 +40,24 @@ def shingles(text: str) -> set[bytes]:
     return {" ".join(words[i : i + SHINGLE_WORDS]).encode() for i in range(count)}
 
 
+@cache
+def _template() -> MinHash:
+    """An empty MinHash whose permutations (seed 1) every fingerprint reuses: drawn once."""
+    return MinHash(num_perm=NUM_PERM, hashfunc=zlib.crc32)
+
+
 def fingerprint(text: str) -> Fingerprint | None:
     """The MinHash fingerprint of a text, or None when it has no words."""
     grams = shingles(text)
     if not grams:
         return None
-    minhash = MinHash(num_perm=NUM_PERM, hashfunc=zlib.crc32)
+    template = _template()
+    minhash = MinHash(
+        num_perm=NUM_PERM,
+        hashfunc=zlib.crc32,
+        permutations=template.permutations,
+        scheme=template.scheme,
+    )
     minhash.update_batch(list(grams))
     values = np.asarray(minhash.hashvalues, dtype=np.uint32)
     return Fingerprint(values=values.tobytes(), shingles=len(grams), bands=band_keys(values))

@@ -97,6 +97,7 @@ def _trafilatura(html: str | bytes, url: str | None) -> dict[str, Any]:
             tree,
             url=url,
             favor_precision=True,
+            fast=True,  # no readability/jusText comparison: ours below, for short texts
             with_metadata=True,
             include_comments=False,
             date_extraction_params=_DATES,
