@@ -8,10 +8,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md constraints.txt ./
 COPY bot ./bot
 COPY handlers ./handlers
-RUN pip install . \
+# The versions CI tested (constraints.txt), not whatever is newest on the day of the build;
+# an up-to-date pip (23.2 fails on the lxml[html-clean] extra).
+RUN pip install -U pip && pip install -c constraints.txt . \
     && useradd --create-home --uid 10001 newsbot
 USER newsbot
 
