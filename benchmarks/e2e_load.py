@@ -4,9 +4,10 @@ Run: python benchmarks/e2e_load.py [--users 50] [--commands 20] [--articles 1000
 
 Fills a fresh SQLite store with `--articles` articles (BBC News texts from ../shared/eval,
 read at run time; beyond the 2,225 originals each article mixes paragraphs of two stories of
-one category, so every article is distinct), starts the real bot, `python -m bot run`, polling
-the fake Bot API on 127.0.0.1 (DEFAULT_FEEDS=false, LOAD_SAMPLE=false), and lets `--users`
-users each send `--commands` `/summary <topic>` commands one after another, all users at once.
+one category, so every article is distinct; split into sentences once, as ingestion does),
+starts the real bot, `python -m bot run`, polling the fake Bot API on 127.0.0.1
+(DEFAULT_FEEDS=false, LOAD_SAMPLE=false), and lets `--users` users each send `--commands`
+`/summary <topic>` commands one after another, all users at once.
 Prints commands/s, p50/p99 reply latency and lost replies. Targets (issue 7, 2 cores): at
 least 100 commands/s, p99 under 500 ms, no reply lost.
 
@@ -44,6 +45,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from common import eval_file, exit_code, start_bot_process, stop_bot_process
 
 from bot.config import load_settings
+from bot.ingest.records import with_sentences
 from bot.models import Article
 from bot.store import open_store
 from tests.conftest import start_bot, stop_bot
@@ -143,7 +145,7 @@ async def _fill(url: str, count: int) -> int:
     await store.open()
     if await store.count_articles() < count:
         for article in _articles(count):
-            await store.add_article(article)
+            await store.add_article(with_sentences(article))  # as ingestion stores them
     total = await store.count_articles()
     await store.close()
     return total

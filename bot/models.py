@@ -41,6 +41,9 @@ class Article:
     tags: tuple[str, ...] = ()
     id: int | None = None
     story_id: int | None = None  # articles telling the same story share it (web ingestion)
+    # Where its sentences are, as `bot.summarize.document.split_once` wrote them at ingestion
+    # ("" = not split yet: the summarizer splits it when it reads it).
+    sentence_spans: str = ""
 
     @property
     def content_hash(self) -> str:

@@ -9,6 +9,7 @@ joins that article's story).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -16,7 +17,7 @@ from datetime import datetime
 
 from bot.ingest import dedup, sitelines
 from bot.ingest.pages import MIN_WORDS, word_count
-from bot.ingest.records import language_code
+from bot.ingest.records import language_code, with_sentences
 from bot.ingest.urls import site_of
 from bot.models import Article, Fingerprint, StorySource
 from bot.store.base import Store
@@ -126,7 +127,7 @@ async def _store_one(
         language=language_code(candidate.language, f"{candidate.title}\n{candidate.text}"),
         tags=candidate.tags,
     )
-    result = await store.add_article(article)
+    result = await store.add_article(await asyncio.to_thread(with_sentences, article))
     source = StorySource(
         url=candidate.url or article.url or "",
         source=candidate.source,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -15,7 +16,9 @@ from urllib.parse import urlsplit
 from bot.errors import IngestError
 from bot.ingest.clean import clean_text
 from bot.models import Article
+from bot.summarize.document import split_once
 from bot.summarize.language import detect_language
+from bot.summarize.tokenizer import make_tokenizer
 
 _LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
 _MAX_TAGS = 20
@@ -84,6 +87,12 @@ def language_code(given: str | None, text: str) -> str:
         if _LANGUAGE_CODE.match(code):
             return code
     return detect_language(text)
+
+
+def with_sentences(article: Article) -> Article:
+    """The article with its sentences located once, so summaries need not split it again."""
+    tokenizer = make_tokenizer(article.language or detect_language(article.text))
+    return replace(article, sentence_spans=split_once(article.text, tokenizer))
 
 
 def normalize_tags(value: object) -> tuple[str, ...]:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bot.errors import IngestError
 from bot.ingest.files import LoadResult, list_files, load_file
-from bot.ingest.records import article_from_record
+from bot.ingest.records import article_from_record, with_sentences
 from bot.store.base import Store
 
 log = logging.getLogger(__name__)
@@ -86,7 +86,7 @@ async def _store_results(store: Store, results: list[LoadResult], report: Ingest
             log.warning("skipped %s: %s", result.where, reason)
             report.failures.append((result.where, reason))
             continue
-        stored = await store.add_article(result.article)
+        stored = await store.add_article(await asyncio.to_thread(with_sentences, result.article))
         if stored.status == "added":
             report.added += 1
         elif stored.status == "updated":

@@ -185,7 +185,11 @@ _V1 = (
     "CREATE TABLE rate_limits (key TEXT PRIMARY KEY, tat DOUBLE PRECISION NOT NULL)",
 )
 
-MIGRATIONS: tuple[tuple[LiteralString, ...], ...] = (_V1,)
+# v2: where each article's sentences are, found once at ingestion (`Article.sentence_spans`);
+# NULL for articles stored before, which the summarizer splits when it reads them.
+_V2_SENTENCES: tuple[LiteralString, ...] = ("ALTER TABLE articles ADD COLUMN sentence_spans TEXT",)
+
+MIGRATIONS: tuple[tuple[LiteralString, ...], ...] = (_V1, _V2_SENTENCES)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _VERSION_TABLE = "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"

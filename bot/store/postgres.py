@@ -48,16 +48,18 @@ _SEARCH = f"""
 
 _INSERT = """
     INSERT INTO articles
-        (when_ts, content_hash, url, source, language, published, fetched, title, text)
+        (when_ts, content_hash, url, source, language, published, fetched, title, text,
+         sentence_spans)
     VALUES (%(when_ts)s, %(content_hash)s, %(url)s, %(source)s, %(language)s, %(published)s,
-            %(fetched)s, %(title)s, %(text)s)
+            %(fetched)s, %(title)s, %(text)s, %(sentence_spans)s)
     RETURNING id
 """
 
 _UPDATE = """
     UPDATE articles SET when_ts = %(when_ts)s, content_hash = %(content_hash)s,
         source = %(source)s, language = %(language)s, published = %(published)s,
-        fetched = %(fetched)s, title = %(title)s, text = %(text)s
+        fetched = %(fetched)s, title = %(title)s, text = %(text)s,
+        sentence_spans = %(sentence_spans)s
     WHERE id = %(id)s
 """
 

@@ -10,7 +10,8 @@ from bot.models import Article
 
 COLUMNS = """
     a.id, a.url, a.source, a.title, a.published, a.fetched, a.language, a.text, a.story_id,
-    ARRAY(SELECT t.tag FROM article_tags AS t WHERE t.article_id = a.id ORDER BY t.position)
+    ARRAY(SELECT t.tag FROM article_tags AS t WHERE t.article_id = a.id ORDER BY t.position),
+    a.sentence_spans
 """
 
 
@@ -32,4 +33,5 @@ def article_from_row(row: Sequence[Any]) -> Article:
         text=row[7],
         story_id=None if row[8] is None else int(row[8]),
         tags=tuple(row[9]),
+        sentence_spans=row[10] or "",
     )

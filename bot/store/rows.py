@@ -12,21 +12,23 @@ from bot.models import Article
 
 COLUMNS = """
     a.id, a.url, a.source, a.title, a.published, a.fetched, a.language, a.text, a.story_id,
+    a.sentence_spans,
     (SELECT json_group_array(tag) FROM
         (SELECT tag FROM article_tags WHERE article_id = a.id ORDER BY position)) AS tags
 """
 
 INSERT = """
     INSERT INTO articles
-        (when_ts, content_hash, url, source, language, published, fetched, title, text)
+        (when_ts, content_hash, url, source, language, published, fetched, title, text,
+         sentence_spans)
     VALUES (:when_ts, :content_hash, :url, :source, :language, :published, :fetched,
-            :title, :text)
+            :title, :text, :sentence_spans)
 """
 
 UPDATE = """
     UPDATE articles SET when_ts = :when_ts, content_hash = :content_hash, source = :source,
         language = :language, published = :published, fetched = :fetched, title = :title,
-        text = :text
+        text = :text, sentence_spans = :sentence_spans
     WHERE id = :id
 """
 
@@ -65,6 +67,7 @@ def row_values(article: Article) -> dict[str, Any]:
         "fetched": _to_text(article.fetched),
         "title": article.title,
         "text": article.text,
+        "sentence_spans": article.sentence_spans or None,
     }
 
 
@@ -81,4 +84,5 @@ def article_from_row(row: sqlite3.Row) -> Article:
         text=row["text"],
         tags=tuple(json.loads(row["tags"] or "[]")),
         story_id=row["story_id"],
+        sentence_spans=row["sentence_spans"] or "",
     )

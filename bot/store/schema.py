@@ -174,7 +174,11 @@ _V3_FEEDS = (
     "CREATE INDEX signature_bands_article ON signature_bands (article_id)",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2_SUBSCRIPTIONS, _V3_FEEDS)
+# v4: where each article's sentences are, found once at ingestion (`Article.sentence_spans`);
+# NULL for articles stored before, which the summarizer splits when it reads them.
+_V4_SENTENCES = ("ALTER TABLE articles ADD COLUMN sentence_spans TEXT",)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2_SUBSCRIPTIONS, _V3_FEEDS, _V4_SENTENCES)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -77,6 +77,7 @@ class SqliteStore(SqliteSubscriptions, SqliteFeeds, SqliteStories):
         # One connection serves every coroutine, so writes must not interleave their
         # BEGIN ... COMMIT blocks.
         self._write_lock = asyncio.Lock()
+        self._new_topics = {}
         self._article_writes = 0  # articles added or updated through this connection
 
     def _conn(self) -> aiosqlite.Connection:

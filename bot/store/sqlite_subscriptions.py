@@ -10,6 +10,8 @@ write lock.
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 import json
 import sqlite3
 import time
@@ -89,6 +91,8 @@ def _settings(chat_id: int, row: sqlite3.Row) -> ChatSettings:
 
 class SqliteSubscriptions(SqlitePart):
     """The `SubscriptionStore` half of `SqliteStore`."""
+
+    _new_topics: dict[str, asyncio.Future[int]]  # topics waiting for `remember_topic`'s write
 
     def _transaction(self) -> AbstractAsyncContextManager[aiosqlite.Connection]:
         """A write transaction on the store's connection (see `sqlite_tx`)."""
@@ -249,18 +253,37 @@ class SqliteSubscriptions(SqlitePart):
     async def remember_topic(self, query: str) -> int:
         """A short stable id for a topic text (for button callback data).
 
-        A new topic is one statement that also returns its id (the first users of 20 new
-        topics at once wait for each other's writes: the fewer trips, the shorter the wait).
+        Topics asked for while another write holds the lock are written together: whoever
+        gets the lock first writes every waiting topic in one statement (one trip to the
+        database thread, committing on its own), and the others find their id ready. Each
+        caller takes the lock in turn, so none waits for a write that nobody makes; one that
+        fails (or is cancelled) leaves its batch for the next. Callers ask once per topic and
+        process (`bot.news.topic_id`), but the first users of 20 new topics at once used to
+        write one by one, each write waiting behind the searches in the thread's queue: a
+        1 s longer first burst in `benchmarks/e2e_load.py` on a store without those topics.
         """
-        found = await self._rows("SELECT id FROM topics WHERE query = ?", (query,))
-        if not found:
-            add = """
-                INSERT INTO topics (query) VALUES (?)
-                ON CONFLICT (query) DO UPDATE SET query = excluded.query RETURNING id
-            """
-            async with self._transaction() as db:
-                found = list(await db.execute_fetchall(add, (query,)))
-        return int(found[0][0])
+        waiting = self._new_topics.get(query)
+        if waiting is None:
+            waiting = self._new_topics[query] = asyncio.get_running_loop().create_future()
+        async with self._write_lock:
+            if not waiting.done():
+                batch = dict(itertools.islice(self._new_topics.items(), _CHUNK))
+                ids = await self._add_topics(list(batch))
+                for text, future in batch.items():
+                    del self._new_topics[text]
+                    if not future.done():
+                        future.set_result(ids[text])
+        return await waiting
+
+    async def _add_topics(self, texts: Sequence[str]) -> dict[str, int]:
+        """Add the topics that are new (one autocommitted statement); the id of each."""
+        rows = ", ".join("(?)" for _ in texts)
+        add = f"""
+            INSERT INTO topics (query) VALUES {rows}
+            ON CONFLICT (query) DO UPDATE SET query = excluded.query RETURNING query, id
+        """
+        found = await self._conn().execute_fetchall(add, texts)
+        return {str(text): int(topic_id) for text, topic_id in found}
 
     @store_errors
     async def topic_text(self, topic_id: int) -> str | None:

@@ -100,13 +100,17 @@ class Summarizer:
         sentences: Length | None = None,
         method: str | None = None,
         title: str | None = None,
+        spans: str = "",
     ) -> list[str]:
-        """The summary sentences of a text, in document order; short texts come back whole."""
+        """The summary sentences of a text, in document order; short texts come back whole.
+
+        `spans`: where ingestion split the text (`Article.sentence_spans`), if known.
+        """
         if not text.strip():
             return []
         language = language or detect_language(text)
         tokenizer = make_tokenizer(language)
-        paragraphs = parse_paragraphs(text, tokenizer, title)
+        paragraphs = parse_paragraphs(text, tokenizer, title, spans)
         total = count_sentences(paragraphs)
         count = resolve_count(self._sentences if sentences is None else sentences, total)
         if total <= count:
@@ -129,6 +133,7 @@ class Summarizer:
             language=article.language or None,
             sentences=sentences,
             title=article.title,
+            spans=article.sentence_spans,
         )
         return ArticleSummary(article=article, sentences=tuple(picked))
 

@@ -53,8 +53,18 @@ class OfflineTokenizer:
 
     def to_sentences(self, paragraph: str) -> tuple[str, ...]:
         """Split one paragraph into stripped, non-empty sentences."""
-        pieces = (piece.strip() for piece in self._splitter.tokenize(paragraph))
-        return tuple(piece for piece in pieces if piece)
+        return tuple(paragraph[start:end] for start, end in self.sentence_spans(paragraph))
+
+    def sentence_spans(self, paragraph: str) -> list[tuple[int, int]]:
+        """Where `to_sentences` cuts: (start, end) of each stripped, non-empty sentence."""
+        spans: list[tuple[int, int]] = []
+        for start, end in self._splitter.span_tokenize(paragraph):
+            piece = paragraph[start:end]
+            stripped = piece.strip()
+            if stripped:
+                first = start + piece.index(stripped[0])
+                spans.append((first, first + len(stripped)))
+        return spans
 
     def to_words(self, sentence: str) -> tuple[str, ...]:
         """The words of a sentence, punctuation dropped, case kept."""

@@ -52,11 +52,14 @@ class ReadArticle:
 
 
 @lru_cache(maxsize=READ_CACHE_SIZE)
-def read_article(language: str, title: str, text: str) -> ReadArticle:
-    """Split and stem one article in its language, detected when "" (memoized: pure)."""
+def read_article(language: str, title: str, text: str, spans: str = "") -> ReadArticle:
+    """Split and stem one article in its language, detected when "" (memoized: pure).
+
+    `spans`: where ingestion split it (`Article.sentence_spans`), reused when they fit.
+    """
     language = language or detect_language(text)
     tokenizer, stem, stop = make_tokenizer(language), make_stemmer(language), stop_words(language)
-    paragraphs = drop_fragments(parse_paragraphs(text, tokenizer, title))
+    paragraphs = drop_fragments(parse_paragraphs(text, tokenizer, title, spans))
     sentences = [s for p in paragraphs for s in p]
     return ReadArticle(
         language=language,
@@ -75,7 +78,7 @@ def read_articles(articles: Sequence[Article], query: str, per_article: int) -> 
     titles: list[Terms] = []
     languages: set[str] = set()
     for index, article in enumerate(articles):
-        read = read_article(article.language, article.title, article.text)
+        read = read_article(article.language, article.title, article.text, article.sentence_spans)
         languages.add(read.language)
         texts.extend(read.texts[:per_article])
         terms.extend(read.terms[:per_article])

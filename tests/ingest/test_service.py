@@ -9,6 +9,8 @@ import pytest
 
 from bot.ingest import IngestReport, ingest_paths, load_bundled_sample
 from bot.store import Store, open_store
+from bot.summarize.document import split_once
+from bot.summarize.tokenizer import make_tokenizer
 
 BODY = (
     "The city council approved the new budget on Monday after a six-hour debate.\n\n"
@@ -79,6 +81,7 @@ async def test_stored_article_is_cleaned(store: Store, tmp_path: Path) -> None:
     assert article.title == "Council Passes Budget"
     assert article.text == BODY.replace("\n\n", "\n")
     assert (article.source, article.language) == ("wire", "en")
+    assert article.sentence_spans == split_once(article.text, make_tokenizer("en"))
 
 
 async def test_bundled_sample_loads_as_wikinews(store: Store) -> None:
@@ -88,5 +91,10 @@ async def test_bundled_sample_loads_as_wikinews(store: Store) -> None:
     assert await store.count_articles() == report.added
     sources = await store.source_counts()
     assert [(c.label, c.count) for c in sources] == [("Wikinews", report.added)]
-    languages = {a.language for a in await store.latest(limit=report.added)}
-    assert languages == {"en", "ru", "zh"}
+    stored = await store.latest(limit=report.added)
+    assert {a.language for a in stored} == {"en", "ru", "zh"}
+    assert {a.sentence_spans.partition(":")[0] for a in stored} == {
+        "english",
+        "russian",
+        "chinese",
+    }

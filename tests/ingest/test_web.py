@@ -12,6 +12,8 @@ from bot.ingest.pages import NotAnArticle
 from bot.ingest.polling import FeedPoller
 from bot.ingest.web import Extractor
 from bot.store import Store
+from bot.summarize.document import split_once
+from bot.summarize.tokenizer import make_tokenizer
 from tests.ingest.site import STORIES, LocalSite, article_html
 
 
@@ -29,6 +31,8 @@ async def test_a_page_is_stored_clean_with_its_metadata(
     assert article.source == "Local Gazette"
     assert article.url == site.url("/news/harbour")
     assert article.story_id == outcome.story_id
+    tokenizer = make_tokenizer(article.language)
+    assert article.sentence_spans == split_once(article.text, tokenizer)  # split once, here
 
 
 async def test_tracking_and_canonical_urls_find_the_stored_article(

@@ -150,6 +150,16 @@ async def test_round_trip_keeps_fields_and_utc_instants(store: SqliteStore) -> N
         ("politics", "russia"),
         added.article_id,
     )
+    assert stored.sentence_spans == ""  # not split at ingestion: NULL, read back as ""
+
+
+async def test_sentence_spans_are_kept_and_replaced_on_update(store: SqliteStore) -> None:
+    added = await store.add_article(_article(sentence_spans="english:0,30,31,46"))
+    stored = await store.get_article(added.article_id)
+    assert stored is not None and stored.sentence_spans == "english:0,30,31,46"
+    await store.add_article(_article(text="Stocks fell.", sentence_spans="english:0,12"))
+    [found] = await store.search("fell")
+    assert found.sentence_spans == "english:0,12"
 
 
 async def test_naive_datetimes_are_taken_as_utc(store: SqliteStore) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.errors import StoreError
-from bot.models import ChatSettings, Subscription
+from bot.models import Article, ChatSettings, Subscription
 from bot.store import Store, open_store
 from bot.store.sqlite import SqliteStore
 
@@ -171,6 +171,37 @@ async def test_topic_ids_are_short_and_stable(store: Store) -> None:
     assert second != first
     assert await store.topic_text(second) == "élections 2025 🗳"
     assert await store.topic_text(first + second + 100) is None
+
+
+async def test_topics_asked_at_once_get_one_id_each(store: Store) -> None:
+    """Many callers, some with the same topic, while an article write holds the lock."""
+    texts = [f"topic {n % 12}" for n in range(30)]
+    known = await store.remember_topic("topic 3")
+    writes = store.add_article(Article(title="Busy", text="A write taking the lock."))
+    topics = asyncio.gather(*(store.remember_topic(t) for t in texts))
+    ids, _ = await asyncio.gather(topics, writes)
+    by_text = dict(zip(texts, ids, strict=True))
+    assert all(by_text[t] == i for t, i in zip(texts, ids, strict=True))  # one id per text
+    assert len(set(by_text.values())) == 12 and by_text["topic 3"] == known
+    assert [await store.topic_text(by_text[t]) for t in sorted(by_text)] == sorted(by_text)
+    assert await store.remember_topic("topic 7") == by_text["topic 7"]
+
+
+async def test_a_cancelled_topic_write_leaves_its_batch_to_the_next(db_path: Path) -> None:
+    """The caller that writes a batch is cancelled mid-write: the others still get ids."""
+    store = SqliteStore(str(db_path))
+    await store.open()
+    try:
+        writer = asyncio.create_task(store.remember_topic("first"))
+        others = [asyncio.create_task(store.remember_topic(f"other {n}")) for n in range(5)]
+        await asyncio.sleep(0)  # the writer holds the lock and has sent its statement
+        writer.cancel()
+        ids = await asyncio.wait_for(asyncio.gather(*others), 10)  # none waits forever
+        assert len(set(ids)) == 5
+        assert [await store.topic_text(i) for i in ids] == [f"other {n}" for n in range(5)]
+        assert await store.topic_text(await store.remember_topic("first")) == "first"
+    finally:
+        await store.close()
 
 
 async def test_everything_survives_a_restart(db_path: Path) -> None:
