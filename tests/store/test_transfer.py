@@ -10,8 +10,10 @@ import pytest
 
 from bot.cli import main
 from bot.errors import SchemaError
+from bot.ingest.records import with_sentences
 from bot.models import Article, ChatSettings, Feed, Fingerprint, StorySource, Subscription
 from bot.store import Store, open_store
+from bot.summarize import Summarizer
 
 NOW = datetime(2026, 3, 1, 12, 30, 15, 123456, tzinfo=UTC)
 
@@ -121,3 +123,35 @@ async def test_sqlite_open_refuses_an_older_schema(tmp_path: Path) -> None:
         db.execute("PRAGMA user_version = 1")
     with pytest.raises(SchemaError, match="run `newsbot db migrate`"):
         await open_store(f"sqlite:///{path}").open()
+
+
+async def test_a_v3_sqlite_store_migrates_to_sentence_spans(tmp_path: Path) -> None:
+    """Articles stored before v4 have no spans and are still summarized; new ones get them."""
+    import sqlite3
+
+    url = f"sqlite:///{tmp_path / 'v3.db'}"
+    store = open_store(url)
+    await store.open()
+    old = Article(title="Harbour", text="The harbour reopened. Boats came back.\nFish sold.")
+    old_id = (await store.add_article(old)).article_id
+    await store.close()
+    with sqlite3.connect(tmp_path / "v3.db") as db:  # back to the v3 schema
+        db.execute("ALTER TABLE articles DROP COLUMN sentence_spans")
+        db.execute("PRAGMA user_version = 3")
+    with pytest.raises(SchemaError, match="run `newsbot db migrate`"):
+        await open_store(url).open()
+    assert await _cli("db", "--database-url", url, "migrate") == 0
+    store = open_store(url)
+    await store.open()
+    try:
+        stored = await store.get_article(old_id)
+        assert stored is not None and stored.sentence_spans == ""
+        assert Summarizer().summarize_article(stored, 2).sentences == (
+            "The harbour reopened.",
+            "Boats came back.",
+        )
+        new = with_sentences(Article(title="Rain", text="Rain fell. Roads shut.", url="u:2"))
+        added = await store.get_article((await store.add_article(new)).article_id)
+        assert added is not None and added.sentence_spans == "english:0,10,11,22"
+    finally:
+        await store.close()
