@@ -253,14 +253,11 @@ class SqliteSubscriptions(SqlitePart):
     async def remember_topic(self, query: str) -> int:
         """A short stable id for a topic text (for button callback data).
 
-        Topics asked for while another write holds the lock are written together: whoever
-        gets the lock first writes every waiting topic in one statement (one trip to the
-        database thread, committing on its own), and the others find their id ready. Each
-        caller takes the lock in turn, so none waits for a write that nobody makes; one that
-        fails (or is cancelled) leaves its batch for the next. Callers ask once per topic and
-        process (`bot.news.topic_id`), but the first users of 20 new topics at once used to
-        write one by one, each write waiting behind the searches in the thread's queue: a
-        1 s longer first burst in `benchmarks/e2e_load.py` on a store without those topics.
+        Topics asked for while the write lock is taken are written together: the first
+        caller to get the lock writes every waiting topic in one autocommitted statement, and
+        the others find their id ready. Every caller takes the lock in turn, so a failed or
+        cancelled write leaves its batch to the next. One write per topic queued behind the
+        first burst's searches made that burst 1 s longer on a store new to its topics.
         """
         waiting = self._new_topics.get(query)
         if waiting is None:

@@ -57,9 +57,9 @@ def split_once(text: str, tokenizer: OfflineTokenizer) -> str:
 
 
 def _stored_sentences(
-    text: str, tokenizer: OfflineTokenizer, spans: str
+    text: str, lines: list[tuple[int, str]], tokenizer: OfflineTokenizer, spans: str
 ) -> dict[int, list[str]] | None:
-    """The sentences of each line (by its offset) from `split_once`'s answer, if it fits.
+    """The sentences of each of the text's `_lines` (by offset) from `split_once`, if they fit.
 
     None when there is none, or it was made by another splitter or for another text: every
     sentence must lie inside one line without blanks at its ends, every line hold one.
@@ -75,7 +75,6 @@ def _stored_sentences(
         return None
     if offsets[-1] > len(text):
         return None
-    lines = _lines(text)
     by_line: dict[int, list[str]] = {start: [] for start, _ in lines}
     line_of = iter(lines)
     start, line = next(line_of, (0, ""))
@@ -98,8 +97,8 @@ def parse_paragraphs(
     earlier one (sumy rates sentences by their text, so duplicates would share one rating).
     `spans`: `split_once`'s answer for this text, used when it fits (no splitting then).
     """
-    stored = _stored_sentences(text, tokenizer, spans) if spans else None
     lines = _lines(text)
+    stored = _stored_sentences(text, lines, tokenizer, spans) if spans else None
     if title and lines and _key(lines[0][1]) == _key(title):
         lines = lines[1:]
     seen: set[str] = set()
