@@ -73,7 +73,7 @@ def _stored_sentences(
         return None
     if len(offsets) % 2 or any(b < a for a, b in pairwise(offsets)):
         return None
-    if offsets[-1] > len(text):
+    if offsets[-1] > len(text):  # also what keeps the walk over the lines below finite
         return None
     by_line: dict[int, list[str]] = {start: [] for start, _ in lines}
     line_of = iter(lines)
