@@ -14,6 +14,7 @@ from bot.models import Article
 
 ROOT = Path(__file__).resolve().parents[1]
 EVAL_DIR = ROOT.parent / "shared" / "eval"
+ROWS_ENV = "NEWSBOT_TABLE_ROWS"  # set by benchmarks/report.py: where table rows go
 
 
 def eval_file(name: str) -> Path | None:
@@ -36,6 +37,21 @@ def read_articles(path: Path, limit: int | None = None) -> list[Article]:
             title = record.get("title") or ""
             articles.append(Article(title=title, text=record["text"], source="eval", id=number))
     return articles
+
+
+def table_row(what: str, figure: str, target: str = "—", met: bool | None = None) -> None:
+    """One row of the README's performance table, kept when `benchmarks/report.py` runs this.
+
+    The report names the file to append to in NEWSBOT_TABLE_ROWS; run by hand, nothing is
+    written. `met` adds "met" or "**missed**" to the target (None: no target).
+    """
+    path = os.environ.get(ROWS_ENV)
+    if not path:
+        return
+    if met is not None:
+        target = f"{target}: {'met' if met else '**missed**'}"
+    with open(path, "a", encoding="utf-8") as rows:
+        rows.write(json.dumps({"what": what, "figure": figure, "target": target}) + "\n")
 
 
 def exit_code(ok: bool) -> int:

@@ -42,7 +42,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from common import eval_file, exit_code, start_bot_process, stop_bot_process
+from common import eval_file, exit_code, start_bot_process, stop_bot_process, table_row
 
 from bot.config import load_settings
 from bot.ingest.records import with_sentences
@@ -291,7 +291,50 @@ def _report(
           f"the later ones: p99 {later:.0f} ms")  # fmt: skip
     print(f"replies lost: {lost}; rejected by the Bot API: {rejected}")
     kept_up = rate >= 0.98 * args.rate >= 98 if args.rate else rate >= 100
-    return exit_code(kept_up and p99 < 500 and lost == 0 and rejected == 0)
+    ok = kept_up and p99 < 500 and lost == 0 and rejected == 0
+    _table_rows(args, (rate, p50, p99), (first, later), lost + rejected, ok)
+    return exit_code(ok)
+
+
+def _table_rows(
+    args: argparse.Namespace,
+    figures: tuple[float, float, float],
+    rounds: tuple[float, float],
+    lost: int,
+    ok: bool,
+) -> None:
+    """The README's rows: the whole story for the default run, one line for a variant."""
+    rate, p50, p99 = figures
+    commands = args.users * args.commands
+    what = (
+        f"`/summary <topic>`, {args.users} users × {args.commands} commands, "
+        f"{args.articles:,} articles"
+    )
+    variants = [
+        f"paced to {args.rate:g} commands/s (open loop)" if args.rate else "",
+        "" if args.cache else "without the answer cache",
+        f"FLEET_RATE={args.fleet_rate:g} (Telegram's limit paces every reply)"
+        if args.fleet_rate != 1000
+        else "",
+        "bot inside the benchmark's process" if args.in_process else "",
+    ]
+    variant = ", ".join(v for v in variants if v)
+    latency = f"p50 {p50:.0f} ms, p99 {p99:.0f} ms"
+    if variant:
+        target = "p99 < 500 ms, none lost" if args.rate else "—"
+        met = ok if args.rate else None
+        table_row(
+            f"{what}, {variant}", f"{rate:.0f} commands/s, {latency}, {lost} lost", target, met
+        )
+        return
+    table_row(f"{what}: throughput", f"{rate:.0f} commands/s", "≥ 100", rate >= 100)
+    table_row("… reply latency", latency, "p99 < 500 ms", p99 < 500)
+    first, later = rounds
+    table_row(
+        "… each user's first command (cold caches, all at once) / the later ones",
+        f"max {first:.0f} ms / p99 {later:.0f} ms",
+    )
+    table_row("… replies lost or rejected", f"{lost} of {commands:,}", "0", lost == 0)
 
 
 if __name__ == "__main__":

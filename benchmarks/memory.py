@@ -23,7 +23,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from common import eval_file, exit_code, memory_mb, start_bot_process, stop_bot_process
+from common import (
+    eval_file,
+    exit_code,
+    memory_mb,
+    start_bot_process,
+    stop_bot_process,
+    table_row,
+)
 from search_scale import QUERIES, _corpus, _dump, _queries
 
 from bot.store.sqlite import SqliteStore
@@ -89,6 +96,13 @@ async def _run(args: argparse.Namespace, corpus: tuple[list[str], list[str]]) ->
     ok = peak < TARGET_MB and lost == 0
     print(f"peak RSS (VmHWM): {peak:.0f} MB (target < {TARGET_MB:.0f} MB): "
           f"{'met' if ok else 'MISSED'}")  # fmt: skip
+    table_row(
+        f"peak RSS of `python -m bot run`, {args.articles:,} articles, {sent:,} commands "
+        f"on {len(topics)} topics",
+        f"{peak:.0f} MB ({idle:.0f} MB after start-up), {lost} replies lost",
+        f"< {TARGET_MB:.0f} MB",
+        ok,
+    )
     return ok
 
 

@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
-from common import eval_file, exit_code
+from common import eval_file, exit_code, table_row
 
 from bot.models import content_hash
 from bot.store.postgres import PostgresStore
@@ -34,6 +34,7 @@ from bot.store.sqlite import SqliteStore
 from bot.store.transfer import FORMAT, FORMAT_VERSION, import_dump
 
 TARGETS_MS = {"sqlite": 20.0, "postgresql": 30.0}
+BACKENDS = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
 SCHEMA = "bench_search_scale"
 QUERIES = (
@@ -103,7 +104,7 @@ async def _measure(store: SqliteStore | PostgresStore, queries: list[str]) -> li
     return timings
 
 
-def _report(name: str, load_s: float, size: int, timings: list[float]) -> bool:
+def _report(name: str, count: int, load_s: float, size: int, timings: list[float]) -> bool:
     """Print one backend's figures; whether it met its target."""
     ordered = sorted(timings)
     median = statistics.median(ordered)
@@ -113,6 +114,12 @@ def _report(name: str, load_s: float, size: int, timings: list[float]) -> bool:
         f"{name:10} load {load_s:6.1f} s  size {size / 2**20:7.1f} MiB  queries {len(timings)}  "
         f"median {median:6.2f} ms  p99 {p99:7.2f} ms  max {ordered[-1]:7.2f} ms  "
         f"target median < {TARGETS_MS[name]:.0f} ms: {'met' if ok else 'MISSED'}"
+    )
+    table_row(
+        f"topic search, {count:,} articles, {BACKENDS[name]}: median / p99 (bulk load)",
+        f"{median:.1f} / {p99:.1f} ms ({load_s:.0f} s)",
+        f"median < {TARGETS_MS[name]:.0f} ms",
+        ok,
     )
     return ok
 
@@ -131,7 +138,7 @@ async def _sqlite(count: int, corpus: tuple[list[str], list[str]], queries: list
         finally:
             await store.close()
         size = sum(p.stat().st_size for p in Path(folder).iterdir())  # noqa: ASYNC240
-    return _report("sqlite", load, size, timings)
+    return _report("sqlite", count, load, size, timings)
 
 
 async def _postgres(
@@ -162,7 +169,7 @@ async def _postgres(
         await store.close()
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
-    return _report("postgresql", load, size, timings)
+    return _report("postgresql", count, load, size, timings)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,151 @@
+"""Runs every benchmark and writes the README's performance table from what they measure.
+
+Run: python benchmarks/report.py [--write] [SCRIPT ...]
+
+Runs each command of COMMANDS one after another (about ten minutes on 2 cores), showing
+their output as it comes; each script appends its table rows to a file named in
+NEWSBOT_TABLE_ROWS (`common.table_row`). Prints the table in Markdown, headed by the machine
+it was measured on; `--write` also puts it into README.md between the two markers of
+`TABLE_START` and `TABLE_END`. Naming scripts (`report.py e2e_load.py speed.py`) runs only
+their commands and prints their rows; such a partial table is never written. Exits 1 when a
+script failed to report or a target was missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from common import ROOT, ROWS_ENV
+
+README = ROOT / "README.md"
+TABLE_START = "<!-- performance table: written by benchmarks/report.py --write -->"
+TABLE_END = "<!-- end of performance table -->"
+
+COMMANDS: tuple[tuple[str, ...], ...] = (
+    ("e2e_load.py",),
+    ("e2e_load.py", "--rate", "100"),
+    ("e2e_load.py", "--no-cache"),
+    ("e2e_load.py", "--fleet-rate", "30"),
+    ("e2e_load.py", "--in-process"),
+    ("memory.py",),
+    ("speed.py",),
+    ("ingest_speed.py",),
+    ("feed_speed.py",),
+    ("extraction.py",),
+    ("search_scale.py", "--articles", "10000"),
+    ("search_scale.py",),
+    ("digest_fanout.py",),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One line of the table, with the command that printed it."""
+
+    what: str
+    figure: str
+    target: str
+    command: str
+
+    @property
+    def missed(self) -> bool:
+        """Whether the row's benchmark says its target was missed."""
+        return self.target.endswith("**missed**")
+
+
+def run(command: tuple[str, ...]) -> tuple[list[Row], int]:
+    """Run one benchmark as its own process; its rows and exit status."""
+    shown = " ".join(("python", f"benchmarks/{command[0]}", *command[1:]))
+    print(f"\n$ {shown}", flush=True)
+    with tempfile.TemporaryDirectory() as folder:
+        rows_file = Path(folder) / "rows.jsonl"
+        env = {**os.environ, ROWS_ENV: str(rows_file)}
+        script = ROOT / "benchmarks" / command[0]
+        status = subprocess.run(
+            [sys.executable, str(script), *command[1:]], env=env, cwd=ROOT
+        ).returncode
+        lines = rows_file.read_text(encoding="utf-8").splitlines() if rows_file.exists() else []
+    rows = [Row(**json.loads(line), command=f"`{shown}`") for line in lines]
+    return rows, status
+
+
+def yardstick() -> float:
+    """Seconds for a fixed loop of plain Python: how fast this machine's cores are."""
+    started = time.perf_counter()
+    sum(i * i for i in range(10**7))
+    return time.perf_counter() - started
+
+
+def machine() -> str:
+    """One line on what the figures were measured on."""
+    model = ""
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.is_file():
+        names = [line for line in cpuinfo.read_text().splitlines() if line.startswith("model name")]
+        model = names[0].split(":", 1)[1].strip() + ", " if names else ""
+    return (
+        f"{os.cpu_count()} cores ({model}Python {platform.python_version()}); "
+        f"`sum(i * i for i in range(10**7))` took {yardstick():.2f} s, a yardstick: on a "
+        "machine where it takes twice as long, the times here roughly double"
+    )
+
+
+def table(rows: list[Row], header: str) -> str:
+    """The Markdown table, headed by `header`."""
+    lines = [header, "", "| what | figure | target | command |", "|---|---|---|---|"]
+    lines += [f"| {r.what} | {r.figure} | {r.target} | {r.command} |" for r in rows]
+    return "\n".join(lines)
+
+
+def write_readme(text: str) -> None:
+    """Replace what lies between the README's markers with `text`."""
+    readme = README.read_text(encoding="utf-8")
+    start, end = readme.index(TABLE_START), readme.index(TABLE_END)
+    README.write_text(
+        f"{readme[: start + len(TABLE_START)]}\n{text}\n{readme[end:]}", encoding="utf-8"
+    )
+
+
+def main() -> int:
+    """Run the benchmarks, print (and with --write, store) the table; 0 when all was met."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--write", action="store_true", help="put the table into README.md")
+    parser.add_argument("scripts", nargs="*", help="run only these scripts' commands")
+    args = parser.parse_args()
+    chosen = [c for c in COMMANDS if not args.scripts or c[0] in args.scripts]
+    if not chosen:
+        parser.error(f"no command runs {', '.join(args.scripts)}")
+    rows: list[Row] = []
+    silent: list[str] = []
+    started = time.perf_counter()
+    for command in chosen:
+        found, status = run(command)
+        rows += found
+        if not found:
+            silent.append(f"{' '.join(command)} (exit status {status})")
+    seconds = time.perf_counter() - started
+    took = f"{seconds / 60:.0f} minutes" if seconds >= 90 else f"{seconds:.0f} s"
+    today = datetime.now(UTC).date().isoformat()
+    header = f"Measured on {today} in {took}, on {machine()}."
+    text = table(rows, header)
+    print(f"\n{text}")
+    for name in silent:
+        print(f"no figures from {name}")
+    if args.write and not args.scripts:
+        write_readme(text)
+        print(f"written into {README}")
+    return 1 if silent or any(row.missed for row in rows) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
