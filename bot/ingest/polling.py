@@ -117,19 +117,19 @@ class FeedPoller:
         """Store the feed's new or changed entries; remember the ones that are settled."""
         assert feed.id is not None
         store = self.web.store
-        fresh = [
-            e for e in parsed.entries if await store.feed_entry(feed.id, e.key) != e.fingerprint
-        ]
+        seen = await store.feed_entries(feed.id, [e.key for e in parsed.entries])
+        fresh = [e for e in parsed.entries if seen.get(e.key) != e.fingerprint]
         source = feed.title or site_of(feed.url)
         prepared = await asyncio.gather(*(self._candidate(e, source) for e in fresh))
         candidates = [c for c in prepared if isinstance(c, Candidate)]
         stored = iter(await store_batch(store, candidates))
         outcomes = [next(stored) if isinstance(c, Candidate) else c for c in prepared]
-        for entry, outcome in zip(fresh, outcomes, strict=True):
-            if outcome.status != "failed":  # a failed fetch is tried again next poll
-                await store.record_feed_entry(
-                    feed.id, entry.key, entry.fingerprint, outcome.article_id
-                )
+        settled = [  # a failed fetch is tried again next poll
+            (entry.key, entry.fingerprint, outcome.article_id)
+            for entry, outcome in zip(fresh, outcomes, strict=True)
+            if outcome.status != "failed"
+        ]
+        await store.record_feed_entries(feed.id, settled)
         return outcomes
 
     async def _candidate(self, entry: FeedEntry, source: str) -> Candidate | Outcome:

@@ -105,13 +105,14 @@ class FeedStore(Protocol):
     async def remove_feed(self, feed_id: int) -> bool:
         """Forget a feed (its articles stay); False when there was none."""
 
-    async def feed_entry(self, feed_id: int, key: str) -> str | None:
-        """The fingerprint recorded for a feed's entry, or None if it was never seen."""
+    async def feed_entries(self, feed_id: int, keys: Sequence[str]) -> dict[str, str]:
+        """The fingerprints recorded for those of a feed's entry keys that were seen, by key."""
 
-    async def record_feed_entry(
-        self, feed_id: int, key: str, fingerprint: str, article_id: int | None
+    async def record_feed_entries(
+        self, feed_id: int, entries: Sequence[tuple[str, str, int | None]]
     ) -> None:
-        """Remember a feed entry, its fingerprint and the article it became (if any)."""
+        """Remember feed entries as (key, fingerprint, article it became or None), in one
+        transaction; a key already recorded is overwritten (the last of repeated keys wins)."""
 
     async def find_by_urls(self, urls: Sequence[str]) -> tuple[Article, str] | None:
         """The article known by one of these normalized URLs, with the URL that matched."""

@@ -32,6 +32,12 @@ _SAVE_FEED = """
         next_poll = %(next_poll)s
     WHERE id = %(id)s
 """
+_RECORD_ENTRY = """
+    INSERT INTO feed_entries (feed_id, entry_key, fingerprint, article_id, seen)
+    VALUES (%s, %s, %s, %s, %s)
+    ON CONFLICT (feed_id, entry_key) DO UPDATE SET fingerprint = EXCLUDED.fingerprint,
+        article_id = EXCLUDED.article_id, seen = EXCLUDED.seen
+"""
 _LEARN = """
     INSERT INTO site_lines (site, line_key, articles, last_seen) VALUES (%s, %s, 1, %s)
     ON CONFLICT (site, line_key)
@@ -138,25 +144,29 @@ class PgFeeds(PgPoolOwner):
         return bool(await self._all("DELETE FROM feeds WHERE id = %s RETURNING id", [feed_id]))
 
     @pg_errors
-    async def feed_entry(self, feed_id: int, key: str) -> str | None:
-        """The fingerprint recorded for a feed's entry, or None if it was never seen."""
-        sql = "SELECT fingerprint FROM feed_entries WHERE feed_id = %s AND entry_key = %s"
-        found = await self._all(sql, [feed_id, key])
-        return str(found[0][0]) if found else None
+    async def feed_entries(self, feed_id: int, keys: Sequence[str]) -> dict[str, str]:
+        """The fingerprints recorded for those of a feed's entry keys that were seen, by key."""
+        wanted = list(dict.fromkeys(keys))
+        if not wanted:
+            return {}
+        sql = """
+            SELECT entry_key, fingerprint FROM feed_entries
+            WHERE feed_id = %s AND entry_key = ANY(%s)
+        """
+        return {str(k): str(f) for k, f in await self._all(sql, [feed_id, wanted])}
 
     @pg_errors
-    async def record_feed_entry(
-        self, feed_id: int, key: str, fingerprint: str, article_id: int | None
+    async def record_feed_entries(
+        self, feed_id: int, entries: Sequence[tuple[str, str, int | None]]
     ) -> None:
-        """Remember a feed entry, its fingerprint and the article it became (if any)."""
-        sql = """
-            INSERT INTO feed_entries (feed_id, entry_key, fingerprint, article_id, seen)
-            VALUES (%s, %s, %s, %s, %s)
-            ON CONFLICT (feed_id, entry_key) DO UPDATE SET fingerprint = EXCLUDED.fingerprint,
-                article_id = EXCLUDED.article_id, seen = EXCLUDED.seen
-        """
-        async with self.connection() as conn:
-            await conn.execute(sql, (feed_id, key, fingerprint, article_id, utcnow()))
+        """Remember feed entries as (key, fingerprint, article id or None), in one transaction."""
+        seen = utcnow()
+        values = [
+            (feed_id, key, fingerprint, article, seen) for key, fingerprint, article in entries
+        ]
+        if values:
+            async with self.connection() as conn, conn.transaction(), conn.cursor() as cursor:
+                await cursor.executemany(_RECORD_ENTRY, values)
 
     @pg_errors
     async def find_by_urls(self, urls: Sequence[str]) -> tuple[Article, str] | None:

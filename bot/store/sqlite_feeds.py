@@ -32,6 +32,11 @@ _SAVE_FEED = """
         last_success = :last_success, next_poll = :next_poll
     WHERE id = :id
 """
+_RECORD_ENTRY = """
+    INSERT OR REPLACE INTO feed_entries (feed_id, entry_key, fingerprint, article_id, seen)
+    VALUES (?, ?, ?, ?, ?)
+"""
+_KEYS_PER_QUERY = 500  # bound parameters per statement stay far below SQLite's limit
 _LEARN = """
     INSERT INTO site_lines (site, line_key, articles, last_seen) VALUES (?, ?, 1, ?)
     ON CONFLICT (site, line_key) DO UPDATE SET articles = articles + 1, last_seen = excluded.last_seen
@@ -159,23 +164,32 @@ class SqliteFeeds(FeedsMixinBase):
             return cursor.rowcount > 0
 
     @store_errors
-    async def feed_entry(self, feed_id: int, key: str) -> str | None:
-        """The fingerprint recorded for a feed's entry, or None if it was never seen."""
-        sql = "SELECT fingerprint FROM feed_entries WHERE feed_id = ? AND entry_key = ?"
-        found = await self._rows(sql, [feed_id, key])
-        return str(found[0][0]) if found else None
+    async def feed_entries(self, feed_id: int, keys: Sequence[str]) -> dict[str, str]:
+        """The fingerprints recorded for those of a feed's entry keys that were seen, by key."""
+        wanted = list(dict.fromkeys(keys))
+        found: dict[str, str] = {}
+        for start in range(0, len(wanted), _KEYS_PER_QUERY):
+            chunk = wanted[start : start + _KEYS_PER_QUERY]
+            marks = ", ".join("?" * len(chunk))
+            sql = (
+                "SELECT entry_key, fingerprint FROM feed_entries "
+                f"WHERE feed_id = ? AND entry_key IN ({marks})"
+            )
+            found.update((str(k), str(f)) for k, f in await self._rows(sql, [feed_id, *chunk]))
+        return found
 
     @store_errors
-    async def record_feed_entry(
-        self, feed_id: int, key: str, fingerprint: str, article_id: int | None
+    async def record_feed_entries(
+        self, feed_id: int, entries: Sequence[tuple[str, str, int | None]]
     ) -> None:
-        """Remember a feed entry, its fingerprint and the article it became (if any)."""
-        async with self._feed_tx() as db:
-            await db.execute(
-                "INSERT OR REPLACE INTO feed_entries (feed_id, entry_key, fingerprint, article_id, "
-                "seen) VALUES (?, ?, ?, ?, ?)",
-                (feed_id, key, fingerprint, article_id, iso(utcnow())),
-            )
+        """Remember feed entries as (key, fingerprint, article id or None), in one transaction."""
+        seen = iso(utcnow())
+        values = [
+            (feed_id, key, fingerprint, article, seen) for key, fingerprint, article in entries
+        ]
+        if values:
+            async with self._feed_tx() as db:
+                await db.executemany(_RECORD_ENTRY, values)
 
     @store_errors
     async def learn_site_lines(self, site: str, pages: Sequence[frozenset[str]]) -> None:

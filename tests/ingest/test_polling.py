@@ -183,6 +183,24 @@ async def test_a_changed_entry_updates_its_article(
     assert article is not None and article.text.endswith("The comet was named on Friday.")
 
 
+async def test_an_entry_whose_page_failed_is_tried_again(
+    site: LocalSite, poller: FeedPoller, store: Store
+) -> None:
+    """Settled entries are remembered; one whose page could not be fetched is not."""
+    url = site.add(
+        "/r.xml", _teaser_feed(site, ["harbour", "orchard"]), content_type="application/rss+xml"
+    )
+    site.add("/news/orchard", "<html><body>Busy</body></html>", status=404)
+    first = await poller.poll(await _added(poller, url))
+    site.add("/news/orchard", article_html("orchard"))
+    second = await poller.poll(first.feed)
+    assert [o.status for o in first.outcomes] == ["added", "failed"]
+    assert [(o.status, o.title) for o in second.outcomes] == [("added", STORIES["orchard"][0])]
+    assert (await poller.poll(second.feed)).outcomes == []
+    assert site.hits("/news/harbour?utm_source=rss") == 1
+    assert await store.count_articles() == 2
+
+
 async def test_add_feed_discovers_the_feed_of_a_page(site: LocalSite, poller: FeedPoller) -> None:
     """A site's home page that announces its feed adds that feed; a page without one is refused."""
     feed_url = site.add(

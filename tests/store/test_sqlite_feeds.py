@@ -45,16 +45,32 @@ async def test_feed_lifecycle(store: Store) -> None:
 async def test_feed_entries_and_article_counts(store: Store) -> None:
     """Entries remember their fingerprint; a feed counts the distinct articles it brought."""
     feed, _ = await store.add_feed(Feed(url="https://g.example/rss"))
-    assert feed.id is not None
+    other, _ = await store.add_feed(Feed(url="https://h.example/rss"))
+    assert feed.id is not None and other.id is not None
     stored = await store.add_article(make_article("Bridge", TEXT))
-    assert await store.feed_entry(feed.id, "e1") is None
-    await store.record_feed_entry(feed.id, "e1", "f1", stored.article_id)
-    await store.record_feed_entry(feed.id, "e2", "f2", stored.article_id)
-    await store.record_feed_entry(feed.id, "e3", "f3", None)
-    await store.record_feed_entry(feed.id, "e1", "f1b", stored.article_id)
-    assert await store.feed_entry(feed.id, "e1") == "f1b"
-    [listed] = await store.list_feeds()
-    assert listed.articles == 1
+    assert await store.feed_entries(feed.id, ["e1"]) == {}
+    assert await store.feed_entries(feed.id, []) == {}
+    await store.record_feed_entries(feed.id, [])
+    rows = [("e1", "f1", stored.article_id), ("e2", "f2", stored.article_id), ("e3", "f3", None)]
+    await store.record_feed_entries(feed.id, rows)
+    await store.record_feed_entries(other.id, [("e1", "other", None)])
+    await store.record_feed_entries(feed.id, [("e1", "f1b", stored.article_id)])
+    keys = ["e1", "e3", "e9", "e1"]  # unknown and repeated keys are allowed
+    assert await store.feed_entries(feed.id, keys) == {"e1": "f1b", "e3": "f3"}
+    assert await store.feed_entries(other.id, ["e1", "e2"]) == {"e1": "other"}
+    listed = await store.list_feeds()
+    assert [f.articles for f in listed] == [1, 0]
+
+
+async def test_feed_entries_in_bulk(store: Store) -> None:
+    """Many keys at once (more than one query's worth); a repeated key: the last row wins."""
+    feed, _ = await store.add_feed(Feed(url="https://g.example/rss"))
+    assert feed.id is not None
+    rows = [(f"entry-{n}", f"fp-{n}", None) for n in range(1200)]
+    await store.record_feed_entries(feed.id, [*rows, ("entry-7", "fp-7b", None)])
+    found = await store.feed_entries(feed.id, [key for key, _, _ in rows] + ["missing"])
+    assert len(found) == 1200
+    assert found["entry-7"] == "fp-7b" and found["entry-1199"] == "fp-1199"
 
 
 async def test_urls_lead_to_articles(store: Store) -> None:

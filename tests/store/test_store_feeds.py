@@ -35,8 +35,8 @@ async def test_entries_urls_fingerprints_and_stories(store: Store) -> None:
     feed, _ = await store.add_feed(Feed("https://example.org/rss"))
     assert feed.id is not None
     added = await store.add_article(Article("Quake", "A quake hit.", url="https://a.example/1"))
-    await store.record_feed_entry(feed.id, "guid-1", "fp1", added.article_id)
-    assert await store.feed_entry(feed.id, "guid-1") == "fp1"
+    await store.record_feed_entries(feed.id, [("guid-1", "fp1", added.article_id)])
+    assert await store.feed_entries(feed.id, ["guid-1"]) == {"guid-1": "fp1"}
     assert (await store.list_feeds())[0].articles == 1
     fingerprint = Fingerprint(b"\x01\x02\x03\x04", 3, (11, -22))
     source = StorySource("https://a.example/1", "A", "Quake", added.article_id)

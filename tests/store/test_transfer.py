@@ -41,7 +41,7 @@ async def _fill(store: Store) -> None:
     await store.remember_topic("климат")
     feed, _ = await store.add_feed(Feed("https://example.ru/rss", title="Вести"))
     assert feed.id is not None
-    await store.record_feed_entry(feed.id, "g1", "fp", first.article_id)
+    await store.record_feed_entries(feed.id, [("g1", "fp", first.article_id)])
     await store.link_article(
         first.article_id,
         ["https://m.example.ru/1"],
