@@ -63,6 +63,7 @@ def add_handlers(app: NewsApp) -> None:
             CommandHandler("subscriptions", subscriptions.list_subscriptions),
             CommandHandler("digest", subscriptions.digest),
             CommandHandler("settings", chat_settings.settings),
+            MessageHandler(filters.StatusUpdate.MIGRATE, subscriptions.chat_migrated),
             # Buttons: callback data is "<kind>:<arg>[:<n>]" (handlers/keyboards.py).
             CallbackQueryHandler(news.topic_button, pattern=r"^(mo|ln):"),
             CallbackQueryHandler(subscriptions.subscribe_button, pattern=r"^sb:"),

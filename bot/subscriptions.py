@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.context import Resources
 from bot.models import FREQUENCIES, LENGTHS, ChatSettings, Subscription, utcnow
+
+log = logging.getLogger(__name__)
 
 MAX_SUBSCRIPTIONS = 20
 MAX_FILTER_WORDS = 10
@@ -91,6 +94,17 @@ async def resume(resources: Resources, chat_id: int) -> bool:
         return False
     await reschedule(resources, replace(settings, blocked=False))
     return True
+
+
+async def move_chat(resources: Resources, old_chat_id: int, new_chat_id: int) -> bool:
+    """A group became a supergroup (a new chat id): its subscriptions and digests follow.
+
+    True when the old chat had anything to move; calling it again moves nothing.
+    """
+    moved = await resources.store.move_chat(old_chat_id, new_chat_id, utcnow())
+    if moved:
+        log.info("chat %d became chat %d: its subscriptions moved", old_chat_id, new_chat_id)
+    return moved
 
 
 def valid_timezone(name: str) -> str | None:

@@ -120,3 +120,22 @@ async def stale(update: Update, context: NewsContext) -> None:
     """Any button we cannot act on (old, foreign or forged): a polite answer, never an error."""
     if update.callback_query:
         await update.callback_query.answer(replies.stale_button())
+
+
+async def chat_migrated(update: Update, context: NewsContext) -> None:
+    """A group became a supergroup: its subscriptions, settings and delivery log follow it.
+
+    Telegram tells both chats (`migrate_to_chat_id` in the old, `migrate_from_chat_id` in the
+    new); whichever comes first moves everything, the other finds nothing left. No reply.
+    """
+    message = update.effective_message
+    if message is None:
+        return
+    if message.migrate_to_chat_id:
+        await subscriptions.move_chat(
+            context.resources, message.chat_id, message.migrate_to_chat_id
+        )
+    elif message.migrate_from_chat_id:
+        await subscriptions.move_chat(
+            context.resources, message.migrate_from_chat_id, message.chat_id
+        )

@@ -5,7 +5,9 @@ second message within `per_chat_seconds`, a group more than `group_per_minute` i
 or the bot more than `per_second` messages in any one-second window (sliding windows, the
 strictest reading of Telegram's limits). `inject()` scripts failures for the next calls:
 "429" (a storm), "500", "502", "drop" (the connection closes without an answer), "403" and
-"400"; `blocked` chats always get 403 "Forbidden: bot was blocked by the user".
+"400"; `blocked` chats always get 403 "Forbidden: bot was blocked by the user", and
+`migrated` groups (old id → new id) 400 with `parameters.migrate_to_chat_id`, as Telegram
+answers for a group that became a supergroup.
 """
 
 from __future__ import annotations
@@ -26,11 +28,14 @@ _FAULTS = {
 
 
 class Refusal(Exception):
-    """An error answer: HTTP code, description and, for 429, `retry_after` seconds."""
+    """An error answer: HTTP code, description and its parameters (retry_after for 429)."""
 
     def __init__(self, code: int, description: str, retry_after: float | None = None) -> None:
         super().__init__(description)
-        self.code, self.description, self.retry_after = code, description, retry_after
+        self.code, self.description = code, description
+        self.parameters: dict[str, float | int] = {}
+        if retry_after is not None:
+            self.parameters["retry_after"] = retry_after
 
 
 class Dropped(Exception):
@@ -52,6 +57,7 @@ class FloodControl:
 
     limits: FloodLimits | None = None
     blocked: set[int] = field(default_factory=set)
+    migrated: dict[int, int] = field(default_factory=dict)  # group id → its supergroup's id
     too_many: int = 0  # 429 answers given, scripted or enforced
     sent_times: list[float] = field(default_factory=list)  # when each message was accepted
     clock: Callable[[], float] = time.monotonic
@@ -85,6 +91,10 @@ class FloodControl:
             self._fail(fault)
         if chat_id in self.blocked:
             self._fail("403")
+        if chat_id in self.migrated:
+            refusal = Refusal(400, "Bad Request: group chat was upgraded to a supergroup chat")
+            refusal.parameters["migrate_to_chat_id"] = self.migrated[chat_id]
+            raise refusal
         wait = self._over_limit(chat_id)
         if wait is not None:
             self.too_many += 1

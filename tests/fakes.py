@@ -142,6 +142,19 @@ class FakeBotApi:
             ]
         await self.push_update({"message": message})
 
+    async def migrate_group(
+        self, old: int, new: int, tell: tuple[str, ...] = ("old", "new"), user_id: int = 1001
+    ) -> None:
+        """Group `old` becomes supergroup `new`: the service message Telegram posts in each."""
+        for where in tell:
+            chat = {"id": old, "type": "group", "title": "Test group"}
+            field = {"migrate_to_chat_id": new}
+            if where == "new":
+                chat = {"id": new, "type": "supergroup", "title": "Test group"}
+                field = {"migrate_from_chat_id": old}
+            message = {"message_id": self._message_id(), "date": int(time.time()), "chat": chat}
+            await self.push_update({"message": {**message, "from": _user(user_id), **field}})
+
     async def press(self, message: dict[str, Any], data: str, user_id: int = 1001) -> str:
         """A user presses a button with callback `data` under a message the bot sent."""
         query_id = f"cb{self._message_id()}"
@@ -210,8 +223,8 @@ class FakeBotApi:
         except (ApiError, Refusal) as exc:
             self.rejected.append((method, exc.description))
             body = {"ok": False, "error_code": exc.code, "description": exc.description}
-            if isinstance(exc, Refusal) and exc.retry_after is not None:
-                body["parameters"] = {"retry_after": exc.retry_after}
+            if isinstance(exc, Refusal) and exc.parameters:
+                body["parameters"] = exc.parameters
             return web.json_response(body, status=exc.code)
         except Dropped:
             if request.transport is not None:

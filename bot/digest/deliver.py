@@ -9,10 +9,12 @@ again by the next run.
 
 Errors: `RetryAfter` waits and retries (PTB's AIORateLimiter has already retried a few
 times); when the wait is too long or the attempts run out the rest waits for the next run.
-`Forbidden` (the user blocked the bot, or it was removed from the group) and `ChatMigrated`
-mark the chat blocked. A `BadRequest` is our bug and would fail again forever, so that one
-message is logged as an error and skipped. Any other Telegram or network error ends this
-run for the chat.
+`Forbidden` (the user blocked the bot, or it was removed from the group) marks the chat
+blocked. `ChatMigrated` (the group became a supergroup, a new chat) moves the chat's
+subscriptions, settings and delivery log to the new chat id, whose digest then goes out on
+the next tick with what this run did not send. A `BadRequest` is our bug and would fail
+again forever, so that one message is logged as an error and skipped. Any other Telegram
+or network error ends this run for the chat.
 """
 
 from __future__ import annotations
@@ -47,8 +49,9 @@ class DigestOutcome:
     """What a digest run did for one chat.
 
     status: "sent" (everything), "empty" (nothing new), "blocked" (the user blocked the
-    bot), "incomplete" (stopped early; the rest goes out next run), "busy" (another run
-    holds the chat), "failed" (an unexpected error, logged).
+    bot), "moved" (the group became a new chat, which gets the rest next run), "incomplete"
+    (stopped early; the rest goes out next run), "busy" (another run holds the chat),
+    "failed" (an unexpected error, logged).
     """
 
     chat_id: int
@@ -110,8 +113,12 @@ class _Run:
             self.retry_at = utcnow() + timedelta(seconds=wait.seconds)
             log.warning("digest for chat %d: %s, the rest goes out later", chat_id, wait)
             return "incomplete"
-        except (Forbidden, ChatMigrated):  # blocked, kicked, or the group became another chat
+        except Forbidden:  # blocked by the user, or removed from the group
             return await self._block()
+        except ChatMigrated as moved:
+            await store.move_chat(chat_id, moved.new_chat_id, utcnow())
+            log.info("chat %d became chat %d: its digests follow it", chat_id, moved.new_chat_id)
+            return "moved"
         except BadRequest as error:
             if any(reason in str(error).lower() for reason in _GONE):
                 return await self._block()

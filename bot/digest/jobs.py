@@ -150,7 +150,7 @@ class DigestWorker:
 
     async def _due(self, outcome: DigestOutcome) -> datetime | None:
         """When the chat's digest is due next, after this outcome."""
-        if outcome.status == "blocked":
+        if outcome.status in ("blocked", "moved"):  # moved: the new chat's row is due already
             return None
         if outcome.complete:
             return next_due(await self.resources.store.chat_settings(outcome.chat_id), self.clock())
@@ -224,7 +224,7 @@ async def digest_now(bot: Bot, resources: Resources, chat_id: int) -> DigestOutc
         outcome = await send_digest(bot, resources, chat_id, pace=CHAT_PACE_SECONDS, manual=True)
         if outcome.complete:
             due = next_due(await store.chat_settings(chat_id), utcnow())
-        elif outcome.status == "blocked":
+        elif outcome.status in ("blocked", "moved"):
             due = None
     finally:
         await store.finish_digest(chat_id, worker, due)

@@ -77,6 +77,14 @@ class SubscriptionStore(Protocol):
     async def unscheduled_chats(self, limit: int = 1000) -> list[int]:
         """Chats that should have a next digest time but have none (start-up repair)."""
 
+    async def move_chat(self, old_chat_id: int, new_chat_id: int, now: datetime) -> bool:
+        """A group became a supergroup: its subscriptions, settings and delivery log move.
+
+        What the new chat has already (a topic, its settings, a delivered article) stays;
+        the moved chat is unblocked and unclaimed, and due at `now` if it had no next digest
+        time (and digests are not off). False when the old chat had nothing to move.
+        """
+
 
 class FeedStore(Protocol):
     """Web ingestion: feeds and their state, dedup keys, per-site boilerplate, stories."""

@@ -19,6 +19,29 @@ from typing import Any
 from bot.models import ChatSettings, Subscription
 from bot.store.pg_pool import PgPoolOwner, pg_errors
 
+_MOVE_CHAT = (  # the new chat's own rows win; the old chat's rows that clash are dropped
+    """
+    UPDATE subscriptions SET chat_id = %(new)s WHERE chat_id = %(old)s
+        AND topic NOT IN (SELECT topic FROM subscriptions WHERE chat_id = %(new)s)
+    """,
+    """
+    INSERT INTO deliveries (chat_id, article_id, message_id, sent_at)
+    SELECT %(new)s, article_id, message_id, sent_at FROM deliveries WHERE chat_id = %(old)s
+    ON CONFLICT (chat_id, article_id) DO NOTHING
+    """,
+    """
+    UPDATE chat_settings SET chat_id = %(new)s WHERE chat_id = %(old)s
+        AND NOT EXISTS (SELECT 1 FROM chat_settings WHERE chat_id = %(new)s)
+    """,
+    "DELETE FROM subscriptions WHERE chat_id = %(old)s",
+    "DELETE FROM deliveries WHERE chat_id = %(old)s",
+    "DELETE FROM chat_settings WHERE chat_id = %(old)s",
+)
+_MOVED_SETTINGS = """
+    UPDATE chat_settings SET blocked = FALSE, claimed_by = NULL, claimed_until = NULL,
+        next_due = COALESCE(next_due, CASE WHEN frequency != 'off' THEN %(now)s END)
+    WHERE chat_id = %(new)s
+"""
 _DUE = """
     c.next_due <= %(now)s AND NOT c.blocked AND c.frequency != 'off'
     AND (c.claimed_until IS NULL OR c.claimed_until <= %(now)s)
@@ -204,6 +227,17 @@ class PgSubscriptions(PgPoolOwner):
         async with self.connection() as conn:
             rows = await (await conn.execute(_UNSCHEDULED, (max(limit, 0),))).fetchall()
         return [int(row[0]) for row in rows]
+
+    @pg_errors
+    async def move_chat(self, old_chat_id: int, new_chat_id: int, now: datetime) -> bool:
+        """Move a migrated group's rows to its new chat id (see `Store.move_chat`)."""
+        values = {"old": old_chat_id, "new": new_chat_id, "now": _seconds(now)}
+        moved = 0
+        async with self.connection() as conn, conn.transaction():
+            for sql in _MOVE_CHAT:
+                moved += (await conn.execute(sql, values)).rowcount
+            await conn.execute(_MOVED_SETTINGS, values)
+        return moved > 0
 
     @pg_errors
     async def delivered(self, chat_id: int, article_ids: Sequence[int]) -> set[int]:

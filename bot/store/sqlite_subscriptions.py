@@ -56,6 +56,21 @@ _UNSCHEDULED = """
 """
 
 
+_MOVE_CHAT = (  # the new chat's own rows win; the old chat's rows that clash are dropped
+    "UPDATE OR IGNORE subscriptions SET chat_id = :new WHERE chat_id = :old",
+    "UPDATE OR IGNORE deliveries SET chat_id = :new WHERE chat_id = :old",
+    "UPDATE OR IGNORE chat_settings SET chat_id = :new WHERE chat_id = :old",
+    "DELETE FROM subscriptions WHERE chat_id = :old",
+    "DELETE FROM deliveries WHERE chat_id = :old",
+    "DELETE FROM chat_settings WHERE chat_id = :old",
+)
+_MOVED_SETTINGS = """
+    UPDATE chat_settings SET blocked = 0, claimed_by = NULL, claimed_until = NULL,
+        next_due = COALESCE(next_due, CASE WHEN frequency != 'off' THEN :now END)
+    WHERE chat_id = :new
+"""
+
+
 def _seconds(moment: datetime) -> float:
     """Unix seconds of a datetime; a naive one is taken to be UTC."""
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
@@ -220,6 +235,17 @@ class SqliteSubscriptions(SqlitePart):
     async def unscheduled_chats(self, limit: int = 1000) -> list[int]:
         """Chats with subscriptions, not blocked, not "off", without a next digest time."""
         return [int(row[0]) for row in await self._rows(_UNSCHEDULED, (max(limit, 0),))]
+
+    @store_errors
+    async def move_chat(self, old_chat_id: int, new_chat_id: int, now: datetime) -> bool:
+        """Move a migrated group's rows to its new chat id (see `Store.move_chat`)."""
+        values = {"old": old_chat_id, "new": new_chat_id, "now": _seconds(now)}
+        moved = 0
+        async with self._transaction() as db:
+            for sql in _MOVE_CHAT:
+                moved += (await db.execute(sql, values)).rowcount
+            await db.execute(_MOVED_SETTINGS, values)
+        return moved > 0
 
     @store_errors
     async def delivered(self, chat_id: int, article_ids: Sequence[int]) -> set[int]:

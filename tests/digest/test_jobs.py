@@ -172,3 +172,30 @@ async def test_the_job_queue_tick_sends_due_digests(
     finally:
         await stop_bot(store_app)
     assert "Volcano report 1" in texts[0]
+
+
+async def test_a_group_that_became_a_supergroup_gets_the_rest_there(
+    fake_api: FakeBotApi, bot_settings: Settings
+) -> None:
+    """Telegram refuses the old group id mid-digest: the rest goes to the new chat, once."""
+    clock = Clock()
+    old, new = -21, -1000021
+    async with digest_app(bot_settings) as app:
+        store = app.bot_data.store
+        await seed(store, [old], 6)
+        fake_api.flood.inject(after=2, then="500")  # two messages reach the group
+        first = await worker(app, clock).drain()
+        fake_api.flood.heal()
+        fake_api.flood.migrated[old] = new  # then the group is upgraded
+        clock.advance(seconds=RETRY_SECONDS + 1)
+        second = await worker(app, clock).drain()
+        third = await worker(app, clock).drain()  # the next tick
+        ids = await _ids(app)
+        subscribed = [s.topic for s in await store.subscriptions(new)]
+    assert [(o.chat_id, o.status) for o in first] == [(old, "incomplete")]
+    assert [(o.chat_id, o.status) for o in second] == [(old, "moved")]
+    assert [(o.chat_id, o.status) for o in third] == [(new, "sent")]
+    before, after = story_counts(fake_api, old), story_counts(fake_api, new)
+    assert before and after and not set(before) & set(after)
+    assert before + after == {i: 1 for i in ids}
+    assert subscribed == ["volcano"]

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
+from bot.store import Store
 from tests.fakes import FakeBotApi
 
 CHAT = 1001
@@ -75,6 +78,28 @@ async def test_only_group_admins_change_subscriptions(bot: FakeBotApi) -> None:
     assert "Only the group's administrators" in (await bot.replies(GROUP, 1))[0]
     await bot.send_text("/subscribe@newsbot_test_bot football", chat_id=GROUP, user_id=ADMIN)
     assert "Subscribed to football" in (await bot.replies(GROUP, 2))[-1]
+
+
+@pytest.mark.parametrize("tell", [("old", "new"), ("new", "old"), ("old",), ("new",)])
+async def test_a_group_upgraded_to_a_supergroup_keeps_its_subscriptions(
+    bot: FakeBotApi, store: Store, tell: tuple[str, ...]
+) -> None:
+    """Whichever of Telegram's two service messages arrives, the subscriptions follow."""
+    supergroup = -100_500
+    bot.admins.update({(GROUP, ADMIN), (supergroup, ADMIN)})
+    await bot.send_text("/subscribe@newsbot_test_bot football", chat_id=GROUP, user_id=ADMIN)
+    await bot.replies(GROUP, 1)
+    await bot.migrate_group(GROUP, supergroup, tell)
+    for _ in range(1000):  # updates are handled concurrently: wait (10 s at most) for the move
+        if await store.subscriptions(supergroup):
+            break
+        await asyncio.sleep(0.01)
+    await bot.send_text("/subscriptions@newsbot_test_bot", chat_id=supergroup, user_id=ADMIN)
+    [listing] = await bot.replies(supergroup, 1)
+    assert "• football" in listing
+    await bot.send_text("/subscriptions@newsbot_test_bot", chat_id=GROUP, user_id=ADMIN)
+    assert "football" not in (await bot.replies(GROUP, 2))[-1]
+    assert len(bot.messages(supergroup)) == 1  # the service messages got no answer
 
 
 async def test_group_ignores_plain_talk_and_other_bots(bot: FakeBotApi) -> None:

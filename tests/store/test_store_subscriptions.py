@@ -99,3 +99,40 @@ async def test_unscheduled_chats_are_found(store: Store) -> None:
     await store.subscribe(Subscription(1, "a"))
     await _due_chat(store, 2, 1)
     assert await store.unscheduled_chats() == [1]
+
+
+async def test_a_migrated_group_keeps_its_subscriptions_settings_and_log(store: Store) -> None:
+    """Group -5 became supergroup -1005: everything moves; what -1005 had already stays."""
+    old, new = -5, -1005
+    climate = await store.subscribe(Subscription(old, "climate", ("ice",)))
+    await store.subscribe(Subscription(old, "football"))
+    await store.subscribe(Subscription(new, "football", ("cup",)))  # the new chat's own
+    await store.save_chat_settings(ChatSettings(old, "short", blocked=True))  # marked gone
+    await store.record_delivery(old, [1, 2], 77)
+    await store.record_delivery(new, [2], 88)
+    await store.subscribe(Subscription(9, "climate"))  # another chat: untouched
+    await store.record_delivery(9, [1], 5)
+    assert await store.move_chat(old, new, NOW) is True
+    assert await store.subscriptions(old) == []
+    moved = await store.subscriptions(new)
+    assert [(s.topic, s.must) for s in moved] == [("climate", ("ice",)), ("football", ("cup",))]
+    assert moved[0].id == climate.id  # buttons that name the subscription still work
+    assert await store.chat_settings(new) == ChatSettings(new, "short")  # and unblocked
+    assert await store.chat_settings(old) == ChatSettings(old)
+    assert await store.delivered(new, [1, 2, 3]) == {1, 2}
+    assert await store.delivered(old, [1, 2]) == set()
+    assert await store.delivered(9, [1]) == {1}
+    assert await store.claim_due_digests(NOW, "w", 60) == [new]  # blocked before: due now
+    assert await store.move_chat(old, new, NOW) is False  # nothing left to move
+
+
+async def test_a_moved_chat_is_due_at_once_and_unclaimed(store: Store) -> None:
+    """A digest run that met the migration held a claim on the old id: the new one is free."""
+    await _due_chat(store, -6, 5)
+    assert await store.claim_due_digests(NOW, "run", 600) == [-6]
+    await store.save_chat_settings(ChatSettings(-1006, frequency="weekly"))  # the new chat's
+    assert await store.move_chat(-6, -1006, NOW) is True
+    assert await store.claim_due_digests(NOW, "next", 600) == [-1006]
+    assert (await store.chat_settings(-1006)).frequency == "weekly"
+    await store.finish_digest(-6, "run", None)  # the old run's release finds nothing
+    assert await store.claim_due_digests(NOW, "again", 600) == []
