@@ -107,7 +107,7 @@ class FleetRateLimiter(BaseRateLimiter[int]):
                 result = await callback(*call_args, **call_kwargs)
             except RetryAfter as exc:
                 metrics.FLOOD_WAITS.inc()
-                await self._share_pause(exc.retry_after)
+                await self._share_pause(retry_seconds(exc))
                 raise
             metrics.observe_call(endpoint)
             return result
@@ -130,14 +130,22 @@ class FleetRateLimiter(BaseRateLimiter[int]):
         if wait > 0:
             await asyncio.sleep(wait)
 
-    async def _share_pause(self, retry_after: object) -> None:
-        """Tell the fleet to hold every message for `retry_after`."""
-        seconds = getattr(retry_after, "total_seconds", lambda: float(str(retry_after)))()
+    async def _share_pause(self, seconds: float) -> None:
+        """Tell the fleet to hold every message for `seconds`."""
         if self._pause is not None:
             try:
-                await self._pause(OVERALL_KEY, float(seconds))
+                await self._pause(OVERALL_KEY, seconds)
             except Exception:
                 log.warning("could not share a 429 pause with the fleet", exc_info=True)
+
+
+def retry_seconds(error: RetryAfter) -> float:
+    """The wait Telegram asked for, in seconds.
+
+    Read as PTB's own AIORateLimiter reads it: the public `retry_after` warns on every read
+    (it is becoming a timedelta in PTB's next major version, an int or float until then).
+    """
+    return error._retry_after.total_seconds()
 
 
 def postgres_bucket(store: Any) -> tuple[Pacer, Pauser]:

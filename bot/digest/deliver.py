@@ -34,6 +34,7 @@ from bot.context import Resources
 from bot.digest.compose import DigestLimits, TopicCache, compose_digest
 from bot.digest.pacing import Pacer
 from bot.digest.render import DigestMessage, nothing_new, render_digest
+from bot.fleet import retry_seconds
 from bot.models import utcnow
 
 log = logging.getLogger(__name__)
@@ -74,12 +75,6 @@ class FloodWait(Exception):
     def __init__(self, seconds: float) -> None:
         super().__init__(f"flood wait of {seconds:.1f} s")
         self.seconds = seconds
-
-
-def _retry_seconds(error: RetryAfter) -> float:
-    """The wait Telegram asked for, in seconds."""
-    # `retry_after` warns about its int/timedelta migration; PTB's own limiter reads this.
-    return error._retry_after.total_seconds()
 
 
 class _Run:
@@ -139,7 +134,7 @@ class _Run:
                 return await self._post(text)
             except RetryAfter as error:
                 self.flood_waits += 1
-                seconds = _retry_seconds(error)
+                seconds = retry_seconds(error)
                 if attempt == RETRY_ATTEMPTS or seconds > MAX_RETRY_WAIT:
                     raise FloodWait(seconds) from error
                 await asyncio.sleep(seconds)
