@@ -96,7 +96,7 @@ async def post_init(app: NewsApp) -> None:
     if resources.settings.load_sample and await resources.store.count_articles() == 0:
         report = await load_bundled_sample(resources.store)
         log.info("empty store: loaded the bundled sample (%d articles)", report.added)
-    await start_feed_polling(app, replies.feed_paused)
+    await start_feed_polling(app, replies.feed_paused, replies.feed_quiet)
     await start_digests(app)  # repairs missing schedules, registers the digest tick
     await app.bot.set_my_commands([BotCommand(name, about) for name, about in replies.COMMANDS])
 

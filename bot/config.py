@@ -67,6 +67,7 @@ class Settings(BaseSettings):
     feed_tick_seconds: Annotated[int, Field(ge=0, le=3600)] = 60  # 0: poll no feeds
     feed_interval: Annotated[int, Field(ge=60, le=7 * 86400)] = 900
     feed_max_failures: Annotated[int, Field(ge=1, le=100)] = 5
+    feed_quiet_days: Annotated[int, Field(ge=0, le=365)] = 7  # 0: never call a feed quiet
     fetch_timeout: Annotated[float, Field(gt=0, le=120)] = 10.0
     fetch_max_bytes: Annotated[int, Field(ge=10_000, le=100 * 2**20)] = 5 * 2**20
     # Extraction processes; 0: a thread. Unset: a thread in the bot, processes for bulk CLI runs.

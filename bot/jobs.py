@@ -29,11 +29,13 @@ PRUNE_EVERY = timedelta(hours=6)  # forgetting scans the whole table: not on eve
 
 
 class _Ticker:
-    """The job's state: a lock so ticks never overlap, and the admin message's wording."""
+    """The job's state: a lock so ticks never overlap, and the admin messages' wording."""
 
-    def __init__(self, paused_text: Callable[[Feed], str]) -> None:
+    def __init__(
+        self, paused_text: Callable[[Feed], str], quiet_text: Callable[[Feed], str]
+    ) -> None:
         self.lock = asyncio.Lock()
-        self.paused_text = paused_text
+        self.paused_text, self.quiet_text = paused_text, quiet_text
         self.pruned = utcnow()
 
 
@@ -48,6 +50,8 @@ async def poll_feeds(context: NewsContext) -> None:
         for report in reports:
             if report.paused:
                 await tell_admins(context, ticker.paused_text(report.feed))
+            if report.went_quiet:
+                await tell_admins(context, ticker.quiet_text(report.feed))
         if utcnow() - ticker.pruned > PRUNE_EVERY:
             ticker.pruned = utcnow()
             await context.store.prune_site_lines(
@@ -64,13 +68,16 @@ async def tell_admins(context: NewsContext, text: str) -> None:
         try:
             await context.bot.send_message(admin, text)
         except TelegramError as exc:  # an admin who never started the bot cannot be told
-            log.warning("could not tell admin %d about a paused feed: %s", admin, exc)
+            log.warning("could not tell admin %d about a feed: %s", admin, exc)
 
 
-async def start_feed_polling(app: NewsApp, paused_text: Callable[[Feed], str]) -> bool:
+async def start_feed_polling(
+    app: NewsApp, paused_text: Callable[[Feed], str], quiet_text: Callable[[Feed], str]
+) -> bool:
     """Seed the default feeds and register the polling job (post_init, after store.open).
 
-    `paused_text` words the admins' message about a paused feed (handlers/replies.py).
+    `paused_text` and `quiet_text` word the admins' messages about a feed paused after its
+    failures and about one that went quiet (handlers/replies.py).
 
     Only a bot that polls Telegram polls feeds: `newsbot chat` (no updater) does not.
     FEED_TICK_SECONDS=0 turns polling off.
@@ -83,7 +90,7 @@ async def start_feed_polling(app: NewsApp, paused_text: Callable[[Feed], str]) -
         poll_feeds,
         interval=settings.feed_tick_seconds,
         first=FIRST_TICK_SECONDS,
-        data=_Ticker(paused_text),
+        data=_Ticker(paused_text, quiet_text),
         name=JOB_NAME,
     )
     return True

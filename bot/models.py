@@ -72,6 +72,7 @@ class Feed:
     next_poll: datetime | None = None  # None: due now
     articles: int = 0  # articles stored from it (filled in by the store)
     id: int | None = None
+    last_new: datetime | None = None  # when it last brought a new entry (filled in by the store)
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from bot.config import DEFAULT_FEED_URLS, Settings
 from bot.context import Resources
@@ -36,7 +37,13 @@ def build_web(settings: Settings, store: Store, workers: int | None = None) -> F
     )
     extractor = Extractor(workers if workers is not None else settings.ingest_workers or 0)
     web = WebIngest(store, Fetcher(policy, limits), extractor)
-    return FeedPoller(web, interval=settings.feed_interval, max_failures=settings.feed_max_failures)
+    quiet = timedelta(days=settings.feed_quiet_days) if settings.feed_quiet_days else None
+    return FeedPoller(
+        web,
+        interval=settings.feed_interval,
+        max_failures=settings.feed_max_failures,
+        quiet_after=quiet,
+    )
 
 
 def is_admin(settings: Settings, user_id: int | None) -> bool:

@@ -7,6 +7,7 @@ user wrote can become markup.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from bot.ingest.urls import MAX_URL_CHARS
 from bot.models import (
@@ -17,6 +18,7 @@ from bot.models import (
     Feed,
     Subscription,
     TopicSummary,
+    utcnow,
 )
 from bot.telegram_text import credit, date_label, escape, link
 
@@ -407,14 +409,32 @@ def feeds_list(feeds: Sequence[Feed]) -> str:
         if feed.failures and feed.status != "paused":
             status += f", {feed.failures} failure(s) in a row"
         success = feed.last_success.strftime("%Y-%m-%d %H:%M UTC") if feed.last_success else "never"
+        latest = f"newest entry {_day(feed.last_new)}" if feed.last_new else "no entries yet"
         lines.append(
             f"• #{feed.id} {link(feed.url, feed.title or _shown_url(feed.url))} — {status}; "
-            f"last success {success}; {feed.articles} article(s)"
+            f"last success {success}; {feed.articles} article(s), {latest}"
         )
         if feed.last_error:
             lines.append(f"  <i>last error: {escape(feed.last_error[:120])}</i>")
     lines.append("\nRemove one with <code>/removefeed &lt;id&gt;</code>.")
     return "\n".join(lines)
+
+
+def _day(moment: datetime) -> str:
+    """A UTC day, and how many days ago it was when that is more than one."""
+    days = (utcnow() - moment).days
+    return moment.strftime("%Y-%m-%d") + (f" ({days} days ago)" if days > 1 else "")
+
+
+def feed_quiet(feed: Feed) -> str:
+    """Message to the admins: a feed still answers but has brought nothing new for a while."""
+    name = escape(feed.title or _shown_url(feed.url))
+    since = _day(feed.last_new) if feed.last_new else "its first poll"
+    return (
+        f"💤 The feed <b>{name}</b> (#{feed.id}) still answers but has brought nothing new "
+        f"since {since}. If the site moved its feed, add the new one with "
+        f"<code>/addfeed</code> and remove this one with <code>/removefeed {feed.id}</code>."
+    )
 
 
 def feed_paused(feed: Feed) -> str:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
+from dataclasses import replace
+from datetime import timedelta
+
 from bot.config import Settings
-from bot.models import Feed
+from bot.models import Feed, utcnow
 from bot.store import open_store
 from tests.conftest import start_bot, stop_bot
 from tests.fakes import FakeBotApi
@@ -49,3 +53,34 @@ async def test_feeds_are_polled_and_a_failing_feed_is_paused_with_a_message(
     finally:
         await store.close()
     assert fake_api.rejected == []
+
+
+async def test_a_feed_that_went_quiet_is_reported_to_the_admins(
+    fake_api: FakeBotApi, bot_settings: Settings
+) -> None:
+    """A feed that answers but brought nothing new for FEED_QUIET_DAYS: the admins are told."""
+    site = LocalSite()
+    await site.start()
+    site.add("/frozen.xml", rss([]), content_type="application/rss+xml")
+    settings = bot_settings.model_copy(
+        update={"admin_ids": str(ADMIN), "allow_private_urls": "127.0.0.0/8",
+                "feed_tick_seconds": 1, "feed_quiet_days": 7}
+    )  # fmt: skip
+    long_ago = utcnow() - timedelta(days=10)  # its last entry, and the last poll, back then
+    store = open_store(settings.database_url)
+    await store.open()
+    feed, _ = await store.add_feed(Feed(url=site.url("/frozen.xml"), title="Frozen Times"))
+    assert feed.id is not None
+    await store.record_feed_entries(feed.id, [("urn:last", "fp", None)])
+    await store.save_feed(replace(feed, last_success=long_ago))
+    await store.close()
+    with sqlite3.connect(settings.database_url.removeprefix("sqlite:///")) as db:
+        db.execute("UPDATE feed_entries SET seen = ?", (long_ago.isoformat(),))
+    app = await start_bot(settings)
+    try:
+        [message] = await fake_api.replies(ADMIN, 1, within=10)
+    finally:
+        await stop_bot(app)
+        await site.stop()
+    assert "Frozen Times (#1) still answers but has brought nothing new since" in message
+    assert "(10 days ago)" in message and "/removefeed 1" in message

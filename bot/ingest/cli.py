@@ -170,10 +170,11 @@ async def _feeds(settings: Settings, args: argparse.Namespace) -> int:
                     if feed.last_success
                     else "never"
                 )
+                newest = feed.last_new.isoformat(timespec="seconds") if feed.last_new else "none"
                 error = f"  last error: {feed.last_error}" if feed.last_error else ""
                 print(
                     f"#{feed.id}\t{feed.status}\t{feed.articles} articles\tlast success {success}"
-                    f"\t{feed.url}\t{feed.title}{error}"
+                    f"\tnewest entry {newest}\t{feed.url}\t{feed.title}{error}"
                 )
     return 0
 

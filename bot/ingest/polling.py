@@ -3,7 +3,9 @@
 A poll is a conditional GET (a 304 costs nothing); new or changed entries become articles,
 from the entry itself when it carries the whole text, from its page when it is a teaser.
 Each failure pushes the next poll further out; `max_failures` failures in a row pause the
-feed, and the poll report says so (the job tells the admins).
+feed, and the poll report says so (the job tells the admins). A feed that still answers but
+has brought nothing new for `quiet_after` has most likely stopped (the site moved its feed,
+or froze it): the first poll to find it so says so too, once.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ class PollReport:
     not_modified: bool = False
     error: str | None = None
     paused: bool = False  # this poll's failure paused the feed
+    went_quiet: bool = False  # this poll is the first to find nothing new for `quiet_after`
 
     def count(self, status: str) -> int:
         """How many entries ended with `status`."""
@@ -50,11 +53,20 @@ class PollReport:
 class FeedPoller:
     """Polls feeds into the store through a `WebIngest`."""
 
-    def __init__(self, web: WebIngest, *, interval: int = 900, max_failures: int = 5) -> None:
-        """`interval`: default seconds between polls; `max_failures`: failures before pausing."""
+    def __init__(
+        self,
+        web: WebIngest,
+        *,
+        interval: int = 900,
+        max_failures: int = 5,
+        quiet_after: timedelta | None = timedelta(days=7),
+    ) -> None:
+        """`interval`: default seconds between polls; `max_failures`: failures before pausing;
+        `quiet_after`: how long without a new entry makes a feed quiet (None: never)."""
         self.web = web
         self.interval = interval
         self.max_failures = max_failures
+        self.quiet_after = quiet_after
 
     async def add_feed(self, url: str, interval: int | None = None) -> tuple[Feed, bool]:
         """Add a feed by its URL or by a page that links to one; IngestError says why not."""
@@ -97,7 +109,10 @@ class FeedPoller:
             feed.url, etag=feed.etag, last_modified=feed.last_modified
         )
         if fetched.not_modified:
-            return PollReport(await self._succeeded(feed, fetched), not_modified=True)
+            updated = await self._succeeded(feed, fetched)
+            return PollReport(
+                updated, not_modified=True, went_quiet=self._went_quiet(feed, updated)
+            )
         if not fetched.ok:
             wait = fetched.retry_after
             return await self._failed(feed, fetched.error or f"HTTP {fetched.status}", wait)
@@ -111,7 +126,21 @@ class FeedPoller:
         if not feed.title and parsed.title:
             feed = replace(feed, title=parsed.title)
         outcomes = await self._entries(feed, parsed)
-        return PollReport(await self._succeeded(feed, fetched), outcomes)
+        updated = await self._succeeded(feed, fetched)
+        recorded = any(outcome.status != "failed" for outcome in outcomes)
+        if recorded:
+            updated = replace(updated, last_new=updated.last_success)
+        return PollReport(
+            updated, outcomes, went_quiet=not recorded and self._went_quiet(feed, updated)
+        )
+
+    def _went_quiet(self, before: Feed, after: Feed) -> bool:
+        """Whether this poll, and no earlier one, finds nothing new for `quiet_after`."""
+        if self.quiet_after is None or before.last_new is None or after.last_success is None:
+            return False  # a feed that never brought an entry shows as such in /feeds
+        quiet_from = before.last_new + self.quiet_after
+        earlier = before.last_success
+        return quiet_from <= after.last_success and (earlier is None or earlier < quiet_from)
 
     async def _entries(self, feed: Feed, parsed: ParsedFeed) -> list[Outcome]:
         """Store the feed's new or changed entries; remember the ones that are settled."""

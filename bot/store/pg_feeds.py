@@ -23,7 +23,8 @@ _FEED_COLUMNS = """
     f.id, f.url, f.title, f.interval_s, f.status, f.etag, f.last_modified, f.failures,
     f.last_error, f.last_success, f.next_poll,
     (SELECT count(DISTINCT e.article_id) FROM feed_entries AS e
-        WHERE e.feed_id = f.id AND e.article_id IS NOT NULL) AS articles
+        WHERE e.feed_id = f.id AND e.article_id IS NOT NULL) AS articles,
+    (SELECT max(e.seen) FROM feed_entries AS e WHERE e.feed_id = f.id) AS last_new
 """
 _SAVE_FEED = """
     UPDATE feeds SET title = %(title)s, interval_s = %(interval)s, status = %(status)s,
@@ -72,6 +73,7 @@ def _feed(row: Sequence[Any]) -> Feed:
         last_success=row[9].astimezone(UTC) if row[9] else None,
         next_poll=datetime.fromtimestamp(next_poll, UTC) if next_poll else None,
         articles=int(row[11]),
+        last_new=row[12].astimezone(UTC) if row[12] else None,
     )
 
 

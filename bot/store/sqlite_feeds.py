@@ -24,7 +24,8 @@ _FEED_COLUMNS = """
     f.id, f.url, f.title, f.interval_s, f.status, f.etag, f.last_modified, f.failures,
     f.last_error, f.last_success, f.next_poll,
     (SELECT count(DISTINCT e.article_id) FROM feed_entries AS e
-        WHERE e.feed_id = f.id AND e.article_id IS NOT NULL) AS articles
+        WHERE e.feed_id = f.id AND e.article_id IS NOT NULL) AS articles,
+    (SELECT max(e.seen) FROM feed_entries AS e WHERE e.feed_id = f.id) AS last_new
 """
 _SAVE_FEED = """
     UPDATE feeds SET title = :title, interval_s = :interval, status = :status, etag = :etag,
@@ -66,6 +67,7 @@ def _feed(row: sqlite3.Row) -> Feed:
         last_success=datetime.fromisoformat(row["last_success"]) if row["last_success"] else None,
         next_poll=datetime.fromtimestamp(next_poll, UTC) if next_poll else None,
         articles=int(row["articles"]),
+        last_new=datetime.fromisoformat(row["last_new"]) if row["last_new"] else None,
     )
 
 

@@ -70,6 +70,7 @@ async def test_admin_adds_lists_ingests_and_removes(
     added, listed, stored, again, removed, unknown, missing = answers
     assert "Added Local Gazette" in added and "every 15 minutes" in added
     assert "#1" in listed and "active" in listed and "last success never" in listed
+    assert "no entries yet" in listed
     assert stored.startswith("Stored as a new article.") and "/read 1" in stored
     assert again.startswith("Already stored.")
     assert "Removed" in removed and "No feed" in unknown

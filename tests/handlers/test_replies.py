@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from bot.models import ArticleSummary, Count, TopicSummary
+from bot.models import ArticleSummary, Count, Feed, TopicSummary, utcnow
 from bot.telegram_text import WIKINEWS_LICENSE
 from handlers import replies
 from tests.conftest import make_article
@@ -88,3 +88,17 @@ def test_topic_summary_lists_untold_stories_last() -> None:
     shown = visible_text(replies.topic_summary(TopicSummary("q", (told, untold))))
     assert shown.endswith("More on this topic\n• Untold <story> — Test Wire, undated /read 2")
     assert shown.index("One sentence.") < shown.index("More on this topic")
+
+
+def test_feeds_list_shows_each_feeds_newest_entry() -> None:
+    """/feeds: the day of a feed's newest entry, and how long ago when more than a day."""
+    three_days = utcnow() - timedelta(days=3, hours=1)
+    feeds = [
+        Feed("https://a.example/rss", "A", id=1, last_new=three_days),
+        Feed("https://b.example/rss", "B", id=2, last_new=utcnow()),
+        Feed("https://c.example/rss", "C", id=3),
+    ]
+    lines = visible_text(replies.feeds_list(feeds)).splitlines()
+    assert lines[1].endswith(f"newest entry {three_days:%Y-%m-%d} (3 days ago)")
+    assert lines[2].endswith(f"newest entry {utcnow():%Y-%m-%d}")
+    assert lines[3].endswith("no entries yet")

@@ -64,6 +64,7 @@ async def test_feeds_add_list_ingest_remove(
     )
     assert "1/1 feeds" in polled[2] and "#" * 30 in polled[2]
     assert listed[1].startswith("#1\tactive\t2 articles\tlast success 20")
+    assert "\tnewest entry 20" in listed[1]
     assert removed == (0, f"removed #1 {site.url('/rss.xml')}\n", "")
     assert missing[0] == 1 and "no feed" in missing[2]
 

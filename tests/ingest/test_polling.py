@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -215,3 +216,46 @@ async def test_add_feed_discovers_the_feed_of_a_page(site: LocalSite, poller: Fe
         await poller.add_feed(site.url("/plain"))
     with pytest.raises(IngestError, match="HTTP 404"):
         await poller.add_feed(site.url("/nowhere"))
+
+
+async def test_a_feed_that_brings_nothing_new_goes_quiet_once(
+    site: LocalSite, poller: FeedPoller, store: Store
+) -> None:
+    """The first poll past `quiet_after` without a new entry says so; later ones do not."""
+    poller.quiet_after = timedelta(seconds=0.6)
+    url = site.add("/q.xml", _teaser_feed(site, ["harbour"]), content_type="application/rss+xml")
+    feed_id = (await _added(poller, url)).id or 0
+
+    async def poll() -> bool:
+        feed = await store.get_feed(feed_id)  # as poll_due reads it
+        assert feed is not None
+        return (await poller.poll(feed)).went_quiet
+
+    assert [await poll(), await poll()] == [False, False]  # new, then nothing new yet
+    await asyncio.sleep(0.65)
+    assert [await poll(), await poll()] == [True, False]  # told once
+    more = _teaser_feed(site, ["harbour", "orchard"])
+    site.add("/q.xml", more, content_type="application/rss+xml")
+    assert await poll() is False  # something new: awake again
+    await asyncio.sleep(0.65)
+    assert [await poll(), await poll()] == [True, False]
+    listed = await store.get_feed(feed_id)
+    assert listed is not None and listed.last_new is not None
+    assert utcnow() - listed.last_new > timedelta(seconds=0.6)
+
+
+async def test_quiet_off_and_a_feed_without_entries_never_go_quiet(
+    site: LocalSite, poller: FeedPoller, store: Store
+) -> None:
+    """quiet_after=None never reports; an empty feed has no newest entry to count from."""
+    empty = await _added(poller, site.add("/e.xml", rss([]), content_type="application/rss+xml"))
+    busy = site.add("/b.xml", _teaser_feed(site, ["comet"]), content_type="application/rss+xml")
+    full = await _added(poller, busy)
+    poller.quiet_after = timedelta(0)
+    reports = [await poller.poll(empty)]
+    reports.append(await poller.poll(await store.get_feed(empty.id or 0) or empty))
+    poller.quiet_after = None
+    reports.append(await poller.poll(full))
+    reports.append(await poller.poll(await store.get_feed(full.id or 0) or full))
+    assert [r.went_quiet for r in reports] == [False, False, False, False]
+    assert (await store.get_feed(empty.id or 0) or empty).last_new is None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from bot.models import Article, Feed, Fingerprint, StorySource
+from bot.models import Article, Feed, Fingerprint, StorySource, utcnow
 from bot.store import Store
 
 
@@ -33,11 +33,14 @@ async def test_feeds_add_save_list_remove(store: Store) -> None:
 
 async def test_entries_urls_fingerprints_and_stories(store: Store) -> None:
     feed, _ = await store.add_feed(Feed("https://example.org/rss"))
-    assert feed.id is not None
+    assert feed.id is not None and feed.last_new is None
     added = await store.add_article(Article("Quake", "A quake hit.", url="https://a.example/1"))
+    before = utcnow()
     await store.record_feed_entries(feed.id, [("guid-1", "fp1", added.article_id)])
     assert await store.feed_entries(feed.id, ["guid-1"]) == {"guid-1": "fp1"}
-    assert (await store.list_feeds())[0].articles == 1
+    [listed] = await store.list_feeds()
+    assert listed.articles == 1
+    assert listed.last_new is not None and before <= listed.last_new <= utcnow()  # newest entry
     fingerprint = Fingerprint(b"\x01\x02\x03\x04", 3, (11, -22))
     source = StorySource("https://a.example/1", "A", "Quake", added.article_id)
     story = await store.link_article(
