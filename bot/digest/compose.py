@@ -1,11 +1,16 @@
 """What goes into a chat's digest: the new stories on each of its topics, filtered and bounded.
 
-For each subscription the store's best matches are kept when they carry every `must` word
-and no `must_not` word (plain, case-insensitive whole-word matching; a filter of several
-words matches them as a phrase), do not come from a muted source, are recent enough for the
-subscription and were never sent to the chat. The summarizer groups what is left into
-stories. Stories are then taken round-robin across topics, so one busy topic cannot crowd
-out the others, until the digest holds `DigestLimits.stories` stories or its text budget.
+For each subscription the store's best matches published or fetched in the last `WINDOW`
+(14 days; for a new subscription, the week before it began) are kept when they carry every
+`must` word and no `must_not` word (plain, case-insensitive whole-word matching; a filter
+of several words matches them as a phrase), do not come from a muted source and were never
+sent to the chat.
+When the best matches were all sent already, more are asked for, so an article that ranks
+below many that went out before still gets in. Older news is not digest material, and the
+delivery log only needs to remember what a digest could still pick (`DELIVERIES_KEPT`).
+The summarizer groups what is left into stories. Stories are then taken round-robin across
+topics, so one busy topic cannot crowd out the others, until the digest holds
+`DigestLimits.stories` stories or its text budget.
 """
 
 from __future__ import annotations
@@ -18,14 +23,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from itertools import zip_longest
 
-from bot.models import Article, ArticleSummary, ChatSettings, Subscription, TopicSummary
+from bot.models import Article, ArticleSummary, ChatSettings, Subscription, TopicSummary, utcnow
 from bot.store import Store
 from bot.summarize import Summarizer
 from bot.telegram_text import MAX_MESSAGE
 
-SEARCH_LIMIT = 30  # candidates per topic asked from the store
+SEARCH_LIMIT = 30  # candidates per topic asked from the store at first
+MAX_SEARCH = 960  # at most, when the best ones were sent already (the window bounds it too)
 TOPIC_ARTICLES = 15  # new articles per topic handed to the summarizer
 LOOKBACK = timedelta(days=7)  # a new subscription starts with the past week's news
+WINDOW = timedelta(days=14)  # a digest picks from this long back at most
+DELIVERIES_KEPT = WINDOW + timedelta(days=30)  # older log rows can no longer matter
 _NO_WORD_LIMIT = 100_000  # every story gets its sentences; DigestLimits bounds the digest
 _WORD = re.compile(r"\w+")
 
@@ -84,11 +92,9 @@ def _utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def is_recent(article: Article, subscription: Subscription) -> bool:
-    """Fetched or published at most `LOOKBACK` before the subscription began, or later."""
-    since = _utc(subscription.created) - LOOKBACK
-    times = [article.fetched, *([article.published] if article.published else [])]
-    return any(_utc(moment) >= since for moment in times)
+def window_start(subscription: Subscription, now: datetime) -> datetime:
+    """The oldest date a digest picks from: `WINDOW` ago, or `LOOKBACK` before it began."""
+    return max(_utc(subscription.created) - LOOKBACK, now - WINDOW)
 
 
 def is_muted(article: Article, settings: ChatSettings) -> bool:
@@ -143,18 +149,21 @@ class TopicCache:
 async def _new_articles(
     store: Store, subscription: Subscription, settings: ChatSettings
 ) -> list[Article]:
-    """The subscription's matching articles that the chat has not been sent."""
-    found = await store.search(subscription.topic, limit=SEARCH_LIMIT)
-    kept = [
-        a
-        for a in found
-        if a.id is not None
-        and not is_muted(a, settings)
-        and is_recent(a, subscription)
-        and matches(a, subscription)
-    ]
-    sent = await store.delivered(settings.chat_id, [a.id for a in kept if a.id is not None])
-    return [a for a in kept if a.id not in sent][:TOPIC_ARTICLES]
+    """The subscription's matching articles of its window that the chat has not been sent."""
+    since = window_start(subscription, utcnow())
+    limit = SEARCH_LIMIT
+    while True:
+        found = await store.search(subscription.topic, limit=limit, since=since)
+        kept = [
+            a
+            for a in found
+            if a.id is not None and not is_muted(a, settings) and matches(a, subscription)
+        ]
+        sent = await store.delivered(settings.chat_id, [a.id for a in kept if a.id is not None])
+        new = [a for a in kept if a.id not in sent]
+        if len(new) >= TOPIC_ARTICLES or len(found) < limit or limit >= MAX_SEARCH:
+            return new[:TOPIC_ARTICLES]
+        limit *= 2
 
 
 def _size(item: ArticleSummary) -> int:

@@ -26,10 +26,11 @@ from telegram.ext import Application
 
 from bot.config import Settings
 from bot.context import NewsApp, NewsContext, Resources
-from bot.digest.compose import DigestLimits, TopicCache
+from bot.digest.compose import DELIVERIES_KEPT, DigestLimits, TopicCache
 from bot.digest.deliver import CHAT_PACE_SECONDS, DigestOutcome, send_digest
 from bot.digest.pacing import Pacer
 from bot.digest.schedule import next_due
+from bot.errors import StoreError
 from bot.models import utcnow
 from bot.store.base import SubscriptionStore
 
@@ -38,6 +39,7 @@ log = logging.getLogger(__name__)
 LEASE_SECONDS = 600.0  # a claim outlives any batch; a crashed worker's chats wait this long
 JOB_NAME = "digests"
 FIRST_TICK_SECONDS = 1.0  # resume interrupted digests soon after a restart
+PRUNE_EVERY = timedelta(hours=6)  # forgetting old deliveries scans the whole log
 RETRY_SECONDS = 60.0  # an unfinished digest stays pending and is tried again this much later
 
 
@@ -103,10 +105,12 @@ class DigestWorker:
         self.pacer = Pacer(self.config.rate)
         self.cache = TopicCache()
         self._drain: asyncio.Task[list[DigestOutcome]] | None = None
+        self._pruned: datetime | None = None
 
     async def drain(self) -> list[DigestOutcome]:
         """Send every digest due now, keeping up to `batch` chats in flight; their outcomes."""
         config, store = self.config, self.resources.store
+        await self._prune()
         outcomes: list[DigestOutcome] = []
         tasks: set[asyncio.Task[DigestOutcome]] = set()
         more = True
@@ -125,6 +129,20 @@ class DigestWorker:
         if outcomes:
             _log_summary(outcomes)
         return outcomes
+
+    async def _prune(self) -> None:
+        """Forget deliveries no digest can need (`DELIVERIES_KEPT`), every `PRUNE_EVERY`."""
+        now = self.clock()
+        if self._pruned is not None and now - self._pruned < PRUNE_EVERY:
+            return
+        self._pruned = now
+        try:
+            forgotten = await self.resources.store.prune_deliveries(now - DELIVERIES_KEPT)
+        except StoreError as error:
+            log.warning("could not forget old deliveries: %s", error)
+            return
+        if forgotten:
+            log.info("forgot %d deliveries sent over %d days ago", forgotten, DELIVERIES_KEPT.days)
 
     async def deliver(self, chat_id: int) -> DigestOutcome:
         """Send one claimed chat's digest, then release the claim with its next due time."""

@@ -63,6 +63,10 @@ class SubscriptionStore(Protocol):
     ) -> None:
         """Log that these articles reached the chat (idempotent)."""
 
+    async def prune_deliveries(self, before: datetime) -> int:
+        """Forget deliveries sent before `before` (no digest can pick their articles any
+        more, see `bot.digest.compose.DELIVERIES_KEPT`); how many were forgotten."""
+
     async def remember_topic(self, query: str) -> int:
         """A short stable id for a topic text (for button callback data)."""
 
@@ -187,8 +191,11 @@ class Store(SubscriptionStore, FeedStore, Protocol):
     async def get_article(self, article_id: int) -> Article | None:
         """One article by id, or None."""
 
-    async def search(self, query: str, limit: int = 5) -> list[Article]:
-        """Articles matching a free-text topic, best first (relevance and recency).
+    async def search(
+        self, query: str, limit: int = 5, *, since: datetime | None = None
+    ) -> list[Article]:
+        """Articles matching a free-text topic, best first (relevance and recency); with
+        `since`, only those published or fetched then or later.
 
         `query` is raw user input: implementations never pass it to a query language as is.
         """

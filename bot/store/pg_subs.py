@@ -264,6 +264,15 @@ class PgSubscriptions(PgPoolOwner):
             await conn.execute(sql, values)
 
     @pg_errors
+    async def prune_deliveries(self, before: datetime) -> int:
+        """Forget deliveries sent before `before`; how many were forgotten."""
+        async with self.connection() as conn:
+            cursor = await conn.execute(
+                "DELETE FROM deliveries WHERE sent_at < %s", (_seconds(before),)
+            )
+        return max(cursor.rowcount, 0)
+
+    @pg_errors
     async def remember_topic(self, query: str) -> int:
         """A short stable id for a topic text (for button callback data)."""
         find = "SELECT id FROM topics WHERE query = %s"

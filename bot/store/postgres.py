@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from datetime import datetime
 from typing import Any
 
 import psycopg
@@ -39,11 +40,15 @@ _SEARCH = f"""
                ts_rank('{_WEIGHTS}', f.tsv, q.query, 1)
                    / (1.0 + greatest(0.0, %(now)s - f.when_ts) / %(scale)s) AS score
         FROM article_fts AS f, to_tsquery('simple', %(query)s) AS q (query)
-        WHERE f.tsv @@ q.query
+        WHERE f.tsv @@ q.query {{since}}
         ORDER BY score DESC, f.when_ts DESC LIMIT %(limit)s
     )
     SELECT {COLUMNS} FROM hits JOIN articles AS a ON a.id = hits.article_id
     ORDER BY hits.score DESC, hits.when_ts DESC, a.id DESC
+"""
+_SINCE = """
+    AND (f.when_ts >= %(since)s OR EXISTS (SELECT 1 FROM articles AS n
+        WHERE n.id = f.article_id AND n.fetched >= to_timestamp(%(since)s)))
 """
 
 _INSERT = """
@@ -186,27 +191,32 @@ class PostgresStore(PgSubscriptions, PgFeeds):
         return found[0] if found else None
 
     @pg_errors
-    async def search(self, query: str, limit: int = 5) -> list[Article]:
+    async def search(
+        self, query: str, limit: int = 5, *, since: datetime | None = None
+    ) -> list[Article]:
         """Articles matching a free-text topic, best first: every word first, then some."""
         terms = fts.query_terms(query)
         if not terms or limit <= 0:
             return []
-        found = await self._ranked(tsquery_all(terms), limit)
+        found = await self._ranked(tsquery_all(terms), limit, since)
         if len(found) < limit and len(terms) > 1:
             seen = {article.id for article in found}
-            more = await self._ranked(tsquery_any(terms), limit + len(found))
+            more = await self._ranked(tsquery_any(terms), limit + len(found), since)
             found += [article for article in more if article.id not in seen]
         return found[:limit]
 
-    async def _ranked(self, query: str, limit: int) -> list[Article]:
-        """The best `limit` articles for a tsquery text built by `tsquery_all`/`_any`."""
+    async def _ranked(self, query: str, limit: int, since: datetime | None) -> list[Article]:
+        """The best `limit` articles for a tsquery (`tsquery_all`/`_any`), dated or fetched
+        `since` (the filter costs a lookup per match, so it is only there when asked for)."""
         parameters = {
             "query": query,
             "now": time.time(),
             "scale": self.recency_days * _DAY_SECONDS,
             "limit": limit,
+            "since": since.timestamp() if since else 0.0,
         }
-        return await self._articles(_SEARCH, parameters)
+        sql = _SEARCH.replace("{since}", _SINCE if since else "")
+        return await self._articles(sql, parameters)
 
     @pg_errors
     async def latest(self, limit: int = 10) -> list[Article]:

@@ -40,7 +40,7 @@ def _utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
-def _to_text(moment: datetime | None) -> str | None:
+def to_text(moment: datetime | None) -> str | None:
     """A datetime as UTC ISO 8601 text for the database."""
     return None if moment is None else _utc(moment).isoformat()
 
@@ -63,8 +63,8 @@ def row_values(article: Article) -> dict[str, Any]:
         "url": article.url or None,
         "source": article.source,
         "language": article.language,
-        "published": _to_text(article.published),
-        "fetched": _to_text(article.fetched),
+        "published": to_text(article.published),
+        "fetched": to_text(article.fetched),
         "title": article.title,
         "text": article.text,
         "sentence_spans": article.sentence_spans or None,

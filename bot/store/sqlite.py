@@ -7,8 +7,10 @@ Owns the connection, deduplication on write and ranked topic search. The schema 
 from __future__ import annotations
 
 import asyncio
+import math
 import sqlite3
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +46,7 @@ _SEARCH = f"""
                bm25(article_fts, {TITLE_WEIGHT}, {BODY_WEIGHT})
                    / (1.0 + max(0.0, :now - a.when_ts) / :scale) AS score
         FROM article_fts JOIN articles AS a ON a.id = article_fts.rowid
-        WHERE article_fts MATCH :match
+        WHERE article_fts MATCH :match AND (a.when_ts >= :since OR a.fetched >= :since_text)
         ORDER BY score LIMIT :limit
     )
     SELECT {rows.COLUMNS} FROM hits JOIN articles AS a ON a.id = hits.id
@@ -216,7 +218,9 @@ class SqliteStore(SqliteSubscriptions, SqliteFeeds, SqliteStories):
         return found[0] if found else None
 
     @store_errors
-    async def search(self, query: str, limit: int = 5) -> list[Article]:
+    async def search(
+        self, query: str, limit: int = 5, *, since: datetime | None = None
+    ) -> list[Article]:
         """Articles matching a free-text topic, best first (BM25 with recency, see above).
 
         Articles with every query word come first; only if they are too few are articles
@@ -226,20 +230,22 @@ class SqliteStore(SqliteSubscriptions, SqliteFeeds, SqliteStories):
         terms = fts.query_terms(query)
         if not terms or limit <= 0:
             return []
-        found = await self._ranked(fts.match_all(terms), limit)
+        found = await self._ranked(fts.match_all(terms), limit, since)
         if len(found) < limit and len(terms) > 1:
             seen = {article.id for article in found}
-            more = await self._ranked(fts.match_any(terms), limit + len(found))
+            more = await self._ranked(fts.match_any(terms), limit + len(found), since)
             found += [article for article in more if article.id not in seen]
         return found[:limit]
 
-    async def _ranked(self, match: str, limit: int) -> list[Article]:
-        """The best `limit` articles for an FTS5 MATCH expression."""
+    async def _ranked(self, match: str, limit: int, since: datetime | None) -> list[Article]:
+        """The best `limit` articles for an FTS5 MATCH expression, dated or fetched `since`."""
         parameters = {
             "match": match,
             "now": time.time(),
             "scale": self.recency_days * _DAY_SECONDS,
             "limit": limit,
+            "since": since.timestamp() if since else -math.inf,
+            "since_text": rows.to_text(since) if since else "",
         }
         return await self._articles(_SEARCH, parameters)
 

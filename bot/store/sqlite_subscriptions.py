@@ -276,6 +276,15 @@ class SqliteSubscriptions(SqlitePart):
             await db.executemany(sql, rows)
 
     @store_errors
+    async def prune_deliveries(self, before: datetime) -> int:
+        """Forget deliveries sent before `before`; how many were forgotten."""
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "DELETE FROM deliveries WHERE sent_at < ?", (_seconds(before),)
+            )
+        return max(cursor.rowcount, 0)
+
+    @store_errors
     async def remember_topic(self, query: str) -> int:
         """A short stable id for a topic text (for button callback data).
 

@@ -79,13 +79,45 @@ async def test_filters_muted_sources_and_delivered(store: Store) -> None:
     assert _titles(digest) == ["Volcano erupts"]
 
 
-async def test_only_recent_articles(store: Store) -> None:
+async def test_only_the_window_of_news(store: Store) -> None:
+    """Published or fetched lately: a new subscription gets the week before it, an old one 14
+    days; an old article fetched just now is new here."""
     now = utcnow()
-    old = now - timedelta(days=30)
-    await _add(store, make_article("Old volcano", VOLCANO, published=old, fetched=old))
-    late = await _add(store, make_article("Old but new here", HARBOUR, published=old, fetched=now))
+
+    def dated(title: str, text: str, days: int, fetched_days: int | None = None) -> Article:
+        when, fetched = (
+            now - timedelta(days=days),
+            now - timedelta(days=days if fetched_days is None else fetched_days),
+        )
+        return make_article(title, text, published=when, fetched=fetched, url=f"https://v/{days}")
+
+    recent = await _add(store, dated("Volcano now", VOLCANO, 1))
+    ten = await _add(store, dated("Volcano last week", HARBOUR, 10))
+    await _add(store, dated("Volcano last month", _variant(1), 30))
+    museum = (
+        "The volcano museum reopened its doors after a long restoration.\n"
+        "Visitors can walk through a model of the crater and touch old lava."
+    )
+    arrived = await _add(store, dated("Old volcano, new here", museum, 40, fetched_days=0))
     await store.subscribe(Subscription(CHAT, "volcano", created=now))
-    assert (await _digest(store)).article_ids == [late]
+    await store.subscribe(Subscription(CHAT + 1, "volcano", created=now - timedelta(days=60)))
+    assert sorted((await _digest(store)).article_ids) == [recent, arrived]
+    old_subscriber = await _digest(store, ChatSettings(CHAT + 1))
+    assert sorted(old_subscriber.article_ids) == [recent, ten, arrived]
+
+
+async def test_a_new_article_ranked_below_many_sent_ones_still_gets_in(store: Store) -> None:
+    """The 40 best matches went out already: the digest asks for more and finds the new one."""
+    sent = [
+        await _add(store, make_article(f"Volcano {n}", _variant(n), url=f"https://v/{n}"))
+        for n in range(40)
+    ]
+    await store.record_delivery(CHAT, sent, message_id=1)
+    weak = await _add(store, make_article("Harbour closed", HARBOUR))  # "volcano" once, in the body
+    await store.subscribe(Subscription(CHAT, "volcano"))
+    best = await store.search("volcano", limit=40)
+    assert weak not in [a.id for a in best]  # it ranks below every one that was sent
+    assert (await _digest(store)).article_ids == [weak]
 
 
 async def test_copies_of_a_story_are_one_item_with_its_sources(store: Store) -> None:

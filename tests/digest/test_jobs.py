@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from bot.config import Settings
 from bot.context import NewsApp
+from bot.digest.compose import DELIVERIES_KEPT
 from bot.digest.jobs import (
     LEASE_SECONDS,
     RETRY_SECONDS,
@@ -199,3 +200,24 @@ async def test_a_group_that_became_a_supergroup_gets_the_rest_there(
     assert before and after and not set(before) & set(after)
     assert before + after == {i: 1 for i in ids}
     assert subscribed == ["volcano"]
+
+
+async def test_a_drain_forgets_deliveries_no_digest_can_need(
+    fake_api: FakeBotApi, bot_settings: Settings
+) -> None:
+    """Deliveries older than DELIVERIES_KEPT go, once per PRUNE_EVERY; newer ones stay."""
+    clock = Clock()
+    async with digest_app(bot_settings) as app:
+        store = app.bot_data.store
+        await seed(store, CHATS, 2)
+        await worker(app, clock).drain()
+        ids = await _ids(app)
+        for chat_id in CHATS:  # nothing due in the weeks this test skips
+            await store.schedule_digest(chat_id, clock.now + timedelta(days=365))
+        soon = worker(app, Clock(clock.now + DELIVERIES_KEPT - timedelta(hours=1)))
+        assert await soon.drain() == []
+        kept = await store.delivered(CHATS[0], list(ids))
+        later = worker(app, Clock(clock.now + DELIVERIES_KEPT + timedelta(hours=1)))
+        assert await later.drain() == []
+        gone = await store.delivered(CHATS[0], list(ids))
+    assert kept == ids and gone == set()

@@ -126,6 +126,27 @@ async def test_same_url_new_body_updates_in_place(store: SqliteStore) -> None:
     assert await store.search("cheered") == []
 
 
+async def test_search_since_keeps_articles_published_or_fetched_then_or_later(
+    store: Store,
+) -> None:
+    """Old news fetched long ago is left out; fetched since (even if dated before) is in."""
+    now = datetime.now(UTC)
+    long_ago = now - timedelta(days=20)
+    old = await store.add_article(
+        Article("Harbour storm", "The storm hit the harbour.", published=long_ago, fetched=long_ago)
+    )
+    arrived = await store.add_article(
+        Article("Harbour storm report", "A storm report on the harbour.", published=long_ago)
+    )
+    new = await store.add_article(Article("Harbour storm again", "A storm hit the harbour."))
+    since = now - timedelta(days=14)
+    recent = {arrived.article_id, new.article_id}
+    assert {a.id for a in await store.search("harbour storm")} == {old.article_id, *recent}
+    assert {a.id for a in await store.search("harbour storm", since=since)} == recent
+    assert {a.id for a in await store.search("harbour gale", since=since)} == recent
+    assert await store.search("harbour", since=now + timedelta(days=1)) == []
+
+
 async def test_articles_without_url_are_deduplicated_by_body(store: SqliteStore) -> None:
     first = await store.add_article(_article(url=None))
     second = await store.add_article(_article(url=None, text="Something else."))

@@ -136,3 +136,14 @@ async def test_a_moved_chat_is_due_at_once_and_unclaimed(store: Store) -> None:
     assert (await store.chat_settings(-1006)).frequency == "weekly"
     await store.finish_digest(-6, "run", None)  # the old run's release finds nothing
     assert await store.claim_due_digests(NOW, "again", 600) == []
+
+
+async def test_old_deliveries_are_forgotten(store: Store) -> None:
+    """Deliveries sent before the cut are deleted (every chat); later ones stay."""
+    await store.record_delivery(1, [10, 11], 5)
+    await store.record_delivery(2, [10], 6)
+    sent = datetime.now(UTC)
+    assert await store.prune_deliveries(sent - timedelta(days=1)) == 0
+    assert await store.delivered(1, [10, 11]) == {10, 11}
+    assert await store.prune_deliveries(sent + timedelta(seconds=5)) == 3
+    assert await store.delivered(1, [10, 11]) == set() and await store.delivered(2, [10]) == set()
