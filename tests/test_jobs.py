@@ -16,6 +16,17 @@ from tests.ingest.site import STORIES, LocalSite, article_html, rss
 ADMIN = 1001
 
 
+async def _first_admin_message(fake_api: FakeBotApi, settings: Settings, site: LocalSite) -> str:
+    """Run the bot (and its feed job) until it tells the admin something; then stop both."""
+    app = await start_bot(settings)
+    try:
+        [message] = await fake_api.replies(ADMIN, 1, within=10)
+    finally:
+        await stop_bot(app)
+        await site.stop()
+    return message
+
+
 async def test_feeds_are_polled_and_a_failing_feed_is_paused_with_a_message(
     fake_api: FakeBotApi, bot_settings: Settings
 ) -> None:
@@ -35,12 +46,7 @@ async def test_feeds_are_polled_and_a_failing_feed_is_paused_with_a_message(
     await store.add_feed(Feed(url=site.url("/good.xml")))
     await store.add_feed(Feed(url=site.url("/bad.xml")))
     await store.close()
-    app = await start_bot(settings)
-    try:
-        [message] = await fake_api.replies(ADMIN, 1, within=10)
-    finally:
-        await stop_bot(app)
-        await site.stop()
+    message = await _first_admin_message(fake_api, settings, site)
     assert "failed 1 times in a row and is paused" in message and "HTTP 404" in message
     store = open_store(settings.database_url)
     await store.open()
@@ -76,11 +82,6 @@ async def test_a_feed_that_went_quiet_is_reported_to_the_admins(
     await store.close()
     with sqlite3.connect(settings.database_url.removeprefix("sqlite:///")) as db:
         db.execute("UPDATE feed_entries SET seen = ?", (long_ago.isoformat(),))
-    app = await start_bot(settings)
-    try:
-        [message] = await fake_api.replies(ADMIN, 1, within=10)
-    finally:
-        await stop_bot(app)
-        await site.stop()
+    message = await _first_admin_message(fake_api, settings, site)
     assert "Frozen Times (#1) still answers but has brought nothing new since" in message
     assert "(10 days ago)" in message and "/removefeed 1" in message
