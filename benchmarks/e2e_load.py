@@ -17,6 +17,9 @@ of 30 messages/s (Telegram's broadcast limit) replies cannot pass 30/s, however 
 `--store FILE` keeps the filled store for the next run (filling 10,000 takes most of a minute).
 `--in-process` runs the bot inside this process, as the tests do: it then shares one core
 (the GIL) with the fake Bot API and the simulated users.
+`--feeds N` serves N local RSS feeds of 20 new whole-text entries each (as
+`feed_speed.py` builds them) and lets the bot's feed job poll them every second while the
+users send: the latencies while the bot ingests N × 20 articles.
 `--rate R` paces the users instead (an open loop): together they send R commands/s, each user
 one every `users / R` seconds whether or not its last reply came, the first at a random moment
 of that first interval. By default each user sends its next command the moment a reply comes
@@ -43,10 +46,11 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from common import eval_file, exit_code, start_bot_process, stop_bot_process, table_row
+from feed_speed import FeedServer, feed_xml, read_articles, serve
 
 from bot.config import load_settings
 from bot.ingest.records import with_sentences
-from bot.models import Article
+from bot.models import Article, Feed
 from bot.store import open_store
 from tests.conftest import start_bot, stop_bot
 from tests.fakes import TOKEN, FakeBotApi
@@ -61,6 +65,7 @@ IN_PROCESS_HELP = (
 )
 STORE_HELP = "keep the filled SQLite store in this file and reuse it on the next run"
 RATE_HELP = "commands per second from all users together, sent on schedule (an open loop)"
+FEEDS_HELP = "local feeds (20 new entries each) the bot's feed job ingests during the load"
 TOPICS = ["election", "football", "oil prices", "mobile phones", "film awards", "tax",
           "music", "broadband", "bank", "olympics", "china", "economy", "games", "virus",
           "government", "tennis", "stock market", "internet", "budget", "chelsea"]  # fmt: skip
@@ -149,6 +154,27 @@ async def _fill(url: str, count: int) -> int:
     total = await store.count_articles()
     await store.close()
     return total
+
+
+@asynccontextmanager
+async def _feeds_to_ingest(url: str, count: int) -> AsyncIterator[dict[str, str]]:
+    """`count` local feeds in the store, due now; the bot's settings to poll them each second."""
+    if count <= 0:
+        yield {}
+        return
+    records = read_articles()
+    server = FeedServer({f"f{n}": feed_xml(records, n, 20) for n in range(count)})
+    runner, base = await serve(server)
+    store = open_store(url)
+    await store.open()
+    for name in server.bodies:
+        await store.add_feed(Feed(f"{base}/feeds/{name}"))
+    await store.close()
+    try:
+        yield {"feed_tick_seconds": "1", "allow_private_urls": "127.0.0.0/8"}
+    finally:
+        print(f"feeds: {sum(server.answered.values())} of {count} polled during the run")
+        await runner.cleanup()
 
 
 async def _user(
@@ -243,7 +269,10 @@ async def main(args: argparse.Namespace) -> int:
         latencies: list[float] = []
         firsts: list[float] = []  # each user's first command: every cache still cold
         try:
-            async with _running_bot(api, url, settings, args.in_process):
+            async with (
+                _feeds_to_ingest(url, args.feeds) as feed_settings,
+                _running_bot(api, url, {**settings, **feed_settings}, args.in_process),
+            ):
                 begin = time.perf_counter()
                 chats = range(10_001, 10_001 + args.users)
                 if args.rate:
@@ -317,13 +346,16 @@ def _table_rows(
         if args.fleet_rate != 1000
         else "",
         "bot inside the benchmark's process" if args.in_process else "",
+        f"while the feed job ingests {args.feeds} new feeds ({args.feeds * 20:,} entries)"
+        if args.feeds
+        else "",
     ]
     variant = ", ".join(v for v in variants if v)
     latency = f"p50 {p50:.0f} ms, p99 {p99:.0f} ms"
     if variant:  # under the default run's rows, when it differs from it only in `variant`
         usual = (args.users, args.commands, args.articles) == (50, 20, 10_000)
-        target = "p99 < 500 ms, none lost" if args.rate else "—"
-        met = ok if args.rate else None
+        target = "p99 < 500 ms, none lost" if args.rate and not args.feeds else "—"
+        met = ok if args.rate and not args.feeds else None
         table_row(
             f"… {variant}" if usual else f"{what}, {variant}",
             f"{rate:.0f} commands/s, {latency}, {lost} lost",
@@ -351,4 +383,8 @@ if __name__ == "__main__":
     parser.add_argument("--in-process", action="store_true", help=IN_PROCESS_HELP)
     parser.add_argument("--store", type=Path, help=STORE_HELP)
     parser.add_argument("--rate", type=float, default=0.0, help=RATE_HELP)
-    sys.exit(asyncio.run(main(parser.parse_args())))
+    parser.add_argument("--feeds", type=int, default=0, help=FEEDS_HELP)
+    parsed = parser.parse_args()
+    if parsed.feeds and parsed.store:
+        parser.error("--feeds needs a fresh store: its feeds' port changes from run to run")
+    sys.exit(asyncio.run(main(parsed)))

@@ -34,6 +34,7 @@ TABLE_END = "<!-- end of performance table -->"
 COMMANDS: tuple[tuple[str, ...], ...] = (
     ("e2e_load.py",),
     ("e2e_load.py", "--rate", "100"),
+    ("e2e_load.py", "--rate", "100", "--feeds", "200"),
     ("e2e_load.py", "--no-cache"),
     ("e2e_load.py", "--fleet-rate", "30"),
     ("e2e_load.py", "--in-process"),

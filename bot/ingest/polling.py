@@ -67,6 +67,10 @@ class FeedPoller:
         self.interval = interval
         self.max_failures = max_failures
         self.quiet_after = quiet_after
+        # Parsing a feed and storing its entries is CPU work on the event loop's GIL; polls
+        # of many feeds at once take turns at it, so users' commands wait behind one feed's
+        # work, not a hundred's. Fetching (feeds and pages) still overlaps freely.
+        self._cpu_turn = asyncio.Semaphore(1)
 
     async def add_feed(self, url: str, interval: int | None = None) -> tuple[Feed, bool]:
         """Add a feed by its URL or by a page that links to one; IngestError says why not."""
@@ -116,7 +120,8 @@ class FeedPoller:
         if not fetched.ok:
             wait = fetched.retry_after
             return await self._failed(feed, fetched.error or f"HTTP {fetched.status}", wait)
-        parsed = await asyncio.to_thread(_parse, fetched)
+        async with self._cpu_turn:
+            parsed = await asyncio.to_thread(_parse, fetched)
         if not parsed.is_feed:
             return await self._failed(feed, "the document is not an RSS or Atom feed", None)
         if parsed.problem:
@@ -151,7 +156,8 @@ class FeedPoller:
         source = feed.title or site_of(feed.url)
         prepared = await asyncio.gather(*(self._candidate(e, source) for e in fresh))
         candidates = [c for c in prepared if isinstance(c, Candidate)]
-        stored = iter(await store_batch(store, candidates))
+        async with self._cpu_turn:
+            stored = iter(await store_batch(store, candidates))
         outcomes = [next(stored) if isinstance(c, Candidate) else c for c in prepared]
         settled = [  # a failed fetch is tried again next poll
             (entry.key, entry.fingerprint, outcome.article_id)
@@ -165,7 +171,8 @@ class FeedPoller:
         """The entry's article: from its own text, or from its page when it is a teaser."""
         if entry.teaser and entry.link:
             return await self.web.fetch_candidate(entry.link, entry=entry, source=source)
-        text = clean_text(entry.text)
+        async with self._cpu_turn:
+            text = clean_text(entry.text)
         title = entry.title or text.partition("\n")[0]
         url = normalize_url(entry.link) if entry.link else None
         return Candidate(

@@ -259,3 +259,23 @@ async def test_quiet_off_and_a_feed_without_entries_never_go_quiet(
     reports.append(await poller.poll(await store.get_feed(full.id or 0) or full))
     assert [r.went_quiet for r in reports] == [False, False, False, False]
     assert (await store.get_feed(empty.id or 0) or empty).last_new is None
+
+
+async def test_feeds_polled_together_take_turns_and_lose_nothing(
+    site: LocalSite, poller: FeedPoller, store: Store
+) -> None:
+    """poll_due polls every due feed at once; their parsing and storing take turns, and
+    every entry (whole texts and teasers alike) ends up stored once."""
+    for key in STORIES:
+        body = "".join(f"<p>{p}</p>" for p in STORIES[key][1])
+        items = [{"title": STORIES[key][0], "link": site.url(f"/p/{key}"), "description": body}]
+        await _added(
+            poller, site.add(f"/{key}.xml", rss(items), content_type="application/rss+xml")
+        )
+    teasers = site.add("/t.xml", _teaser_feed(site, ["harbour", "comet"], "/tease"))
+    await _added(poller, teasers)
+    reports = await poller.poll_due(utcnow())
+    statuses = sorted(o.status for r in reports for o in r.outcomes)
+    assert len(reports) == len(STORIES) + 1 and not any(r.error for r in reports)
+    assert statuses == ["added"] * len(STORIES) + ["duplicate"] * 2  # teasers: the same texts
+    assert await store.count_articles() == len(STORIES)
