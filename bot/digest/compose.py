@@ -151,7 +151,7 @@ async def _new_articles(
 ) -> list[Article]:
     """The subscription's matching articles of its window that the chat has not been sent."""
     since = window_start(subscription, utcnow())
-    limit = SEARCH_LIMIT
+    limit, checked, sent = SEARCH_LIMIT, set[int](), set[int]()
     while True:
         found = await store.search(subscription.topic, limit=limit, since=since)
         kept = [
@@ -159,7 +159,9 @@ async def _new_articles(
             for a in found
             if a.id is not None and not is_muted(a, settings) and matches(a, subscription)
         ]
-        sent = await store.delivered(settings.chat_id, [a.id for a in kept if a.id is not None])
+        unchecked = [a.id for a in kept if a.id is not None and a.id not in checked]
+        sent |= await store.delivered(settings.chat_id, unchecked)  # each id asked once
+        checked.update(unchecked)
         new = [a for a in kept if a.id not in sent]
         if len(new) >= TOPIC_ARTICLES or len(found) < limit or limit >= MAX_SEARCH:
             return new[:TOPIC_ARTICLES]

@@ -36,6 +36,7 @@ from bot.digest.pacing import Pacer
 from bot.digest.render import DigestMessage, nothing_new, render_digest
 from bot.fleet import retry_seconds
 from bot.models import utcnow
+from bot.subscriptions import move_chat
 
 log = logging.getLogger(__name__)
 
@@ -111,8 +112,7 @@ class _Run:
         except Forbidden:  # blocked by the user, or removed from the group
             return await self._block()
         except ChatMigrated as moved:
-            await store.move_chat(chat_id, moved.new_chat_id, utcnow())
-            log.info("chat %d became chat %d: its digests follow it", chat_id, moved.new_chat_id)
+            await move_chat(self.resources, chat_id, moved.new_chat_id)
             return "moved"
         except BadRequest as error:
             if any(reason in str(error).lower() for reason in _GONE):
