@@ -264,6 +264,7 @@ async def main(args: argparse.Namespace) -> int:
             "log_level": "WARNING",
             "user_burst": str(args.commands + 1),
             "fleet_rate": str(args.fleet_rate),
+            "chat_rate": str(args.chat_rate),
             "topic_cache": "512" if args.cache else "0",
         }
         latencies: list[float] = []
@@ -380,6 +381,13 @@ if __name__ == "__main__":
     parser.add_argument("--articles", type=int, default=10_000)
     parser.add_argument("--no-cache", dest="cache", action="store_false", help="TOPIC_CACHE=0")
     parser.add_argument("--fleet-rate", type=float, default=1000.0, help=FLEET_RATE_HELP)
+    parser.add_argument(
+        "--chat-rate",
+        type=float,
+        default=1000.0,
+        help="messages/s to one chat (CHAT_RATE; the bot's default is Telegram's 1): a closed "
+        "loop of one user's commands would otherwise measure that pacing, not the bot",
+    )
     parser.add_argument("--in-process", action="store_true", help=IN_PROCESS_HELP)
     parser.add_argument("--store", type=Path, help=STORE_HELP)
     parser.add_argument("--rate", type=float, default=0.0, help=RATE_HELP)

@@ -74,7 +74,11 @@ async def _run(args: argparse.Namespace, corpus: tuple[list[str], list[str]]) ->
         api = FakeBotApi()
         await api.start()
         bot = start_bot_process(
-            api.url, f"sqlite:///{database}", USER_BURST=str(args.commands + 5), FLEET_RATE="1000"
+            api.url,
+            f"sqlite:///{database}",
+            USER_BURST=str(args.commands + 5),
+            FLEET_RATE="1000",
+            CHAT_RATE="1000",
         )
         try:
             await api.send_text("/start", chat_id=1, user_id=1)

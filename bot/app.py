@@ -112,7 +112,7 @@ def build_application(settings: Settings, request: BaseRequest | None = None) ->
 
     `request` replaces the HTTP layer (the terminal chat and tests use this seam).
     """
-    limiter = FleetRateLimiter(max_retries=3, overall_rate=settings.fleet_rate)
+    limiter = FleetRateLimiter(overall_rate=settings.fleet_rate, chat_rate=settings.chat_rate)
     builder = (
         ApplicationBuilder()
         .token(settings.token or "0:chat")

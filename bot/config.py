@@ -55,6 +55,7 @@ class Settings(BaseSettings):
     webhook_port: Annotated[int, Field(ge=0, le=65535)] = 8080
     metrics: bool = False  # serve Prometheus metrics at /metrics on the webhook server
     fleet_rate: Annotated[float, Field(gt=0, le=1000)] = 30.0  # messages/s for all instances
+    chat_rate: Annotated[float, Field(gt=0, le=1000)] = 1.0  # messages/s to one chat
     user_rate_per_minute: Annotated[float, Field(gt=0)] = 30.0
     user_burst: Annotated[int, Field(ge=1)] = 10
     digest_tick_seconds: Annotated[int, Field(ge=0, le=3600)] = 30  # 0: send no digests

@@ -189,7 +189,7 @@ async def test_the_bucket_paces_every_instance_together(pg_url: str) -> None:
 
 
 async def test_limiter_without_postgres_passes_calls_through() -> None:
-    limiter = FleetRateLimiter(max_retries=0)
+    limiter = FleetRateLimiter()
     await limiter.initialize()
 
     async def call(*args: object, **kwargs: object) -> bool:

@@ -7,8 +7,9 @@ next run without repeating or losing a story. The one gap left is a crash betwee
 answer and the log write (or a timeout after Telegram delivered): that message is sent
 again by the next run.
 
-Errors: `RetryAfter` waits and retries (PTB's AIORateLimiter has already retried a few
-times); when the wait is too long or the attempts run out the rest waits for the next run.
+Errors: `RetryAfter` waits and retries (the rate limiter hands the first 429 straight
+back, `NO_FLOOD_WAIT`, so this loop decides); when the wait is too long or the attempts
+run out the rest waits for the next run.
 `Forbidden` (the user blocked the bot, or it was removed from the group) marks the chat
 blocked. `ChatMigrated` (the group became a supergroup, a new chat) moves the chat's
 subscriptions, settings and delivery log to the new chat id, whose digest then goes out on
@@ -25,23 +26,25 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
-from telegram import Bot, LinkPreviewOptions
+from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
+from telegram.ext import ExtBot
 
 from bot.context import Resources
 from bot.digest.compose import DigestLimits, TopicCache, compose_digest
-from bot.digest.pacing import Pacer
 from bot.digest.render import DigestMessage, nothing_new, render_digest
-from bot.fleet import retry_seconds
+from bot.fleet import NO_FLOOD_WAIT, retry_seconds
 from bot.models import utcnow
+from bot.pacing import Pacer
 from bot.subscriptions import move_chat
 
 log = logging.getLogger(__name__)
 
 CHAT_PACE_SECONDS = 1.0  # Telegram: about one message per second to the same chat
-RETRY_ATTEMPTS = 5  # our tries per message; each may hide AIORateLimiter's own retries
+RETRY_ATTEMPTS = 10  # tries per message (the rate limiter leaves 429s to us)
 MAX_RETRY_WAIT = 60.0  # a longer flood wait ends this run; the digest resumes after it
 _GONE = ("chat not found", "user is deactivated", "bot was kicked")
 
@@ -81,7 +84,9 @@ class FloodWait(Exception):
 class _Run:
     """One digest run for one chat: sends, retries, logs deliveries, counts what happened."""
 
-    def __init__(self, bot: Bot, resources: Resources, chat_id: int, pacer: Pacer | None) -> None:
+    def __init__(
+        self, bot: ExtBot[Any], resources: Resources, chat_id: int, pacer: Pacer | None
+    ) -> None:
         self.bot, self.resources, self.chat_id, self.pacer = bot, resources, chat_id, pacer
         self.messages = self.articles = self.flood_waits = self.skipped = 0
         self.retry_at: datetime | None = None
@@ -148,6 +153,7 @@ class _Run:
                 text,
                 parse_mode=ParseMode.HTML,
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
+                rate_limit_args=NO_FLOOD_WAIT,  # the first 429 comes back: _send waits
             )
         return sent.message_id
 
@@ -161,7 +167,7 @@ class _Run:
 
 
 async def send_digest(
-    bot: Bot,
+    bot: ExtBot[Any],
     resources: Resources,
     chat_id: int,
     *,

@@ -21,17 +21,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from telegram import Bot
-from telegram.ext import Application
+from telegram.ext import Application, ExtBot
 
 from bot.config import Settings
 from bot.context import NewsApp, NewsContext, Resources
 from bot.digest.compose import DELIVERIES_KEPT, DigestLimits, TopicCache
 from bot.digest.deliver import CHAT_PACE_SECONDS, DigestOutcome, send_digest
-from bot.digest.pacing import Pacer
 from bot.digest.schedule import next_due
 from bot.errors import StoreError
 from bot.models import utcnow
+from bot.pacing import Pacer
 from bot.store.base import SubscriptionStore
 
 log = logging.getLogger(__name__)
@@ -90,7 +89,7 @@ class DigestWorker:
 
     def __init__(
         self,
-        bot: Bot,
+        bot: ExtBot[Any],
         resources: Resources,
         *,
         config: DigestConfig | None = None,
@@ -229,7 +228,7 @@ async def start_digests(app: NewsApp) -> DigestWorker | None:
     return worker
 
 
-async def digest_now(bot: Bot, resources: Resources, chat_id: int) -> DigestOutcome:
+async def digest_now(bot: ExtBot[Any], resources: Resources, chat_id: int) -> DigestOutcome:
     """/digest: the chat's digest right away, under a claim so no scheduled run overlaps.
 
     Status "busy" (nothing sent) when a scheduled run is sending this chat's digest now.

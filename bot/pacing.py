@@ -1,13 +1,13 @@
-"""Pacing a digest fan-out under Telegram's overall limit, whatever the network does.
+"""Pacing sends under Telegram's limits, whatever the network does.
 
-Telegram allows about 30 messages a second overall; read strictly, no one-second window
-may hold more. Spacing sends evenly is not enough: requests bunch on the way (a busy event
-loop, PTB's AIORateLimiter releasing everything it held during a 429 pause), and bunched
-arrivals break the window, draw 429s, and each 429 pauses every send. So `Pacer` counts a
-send against the window from the moment it starts until one second after its answer came:
-a message reaches Telegram between those two instants, hence any one-second window at
-Telegram holds at most `rate` of our messages, however their arrivals bunch. On a fast link
-that costs almost nothing (rate / (1 s + answer time) messages a second).
+Telegram allows about 30 messages a second overall, one a second to a chat and 20 a minute
+to a group; read strictly, no window (a second, a minute) may hold more. Spacing sends
+evenly is not enough: requests bunch on the way (a busy event loop, a limiter releasing
+everything it held during a 429 pause), and bunched arrivals break the window and draw
+429s. So `Pacer` counts a send against the window from the moment it starts until one
+window after its answer came: a message reaches Telegram between those two instants, hence
+any window at Telegram holds at most `rate` of our messages, however their arrivals bunch.
+On a fast link that costs almost nothing (rate / (window + answer time) per window).
 """
 
 from __future__ import annotations
@@ -22,11 +22,14 @@ WINDOW = 1.0  # seconds
 
 
 class Pacer:
-    """At most `rate` digest messages in any one-second window at Telegram, across chats."""
+    """At most `rate` messages in any `window` seconds at Telegram (one-second by default)."""
 
-    def __init__(self, rate: float, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, rate: float, clock: Callable[[], float] = time.monotonic, window: float = WINDOW
+    ) -> None:
         self._most = max(1, int(rate))
         self._clock = clock
+        self._window = window
         self._flying = 0
         self._answered: deque[float] = deque()  # when recent sends were answered
         self._turn = asyncio.Lock()
@@ -43,9 +46,13 @@ class Pacer:
             self._answered.append(self._clock())
             self._answer.set()
 
+    def idle(self) -> bool:
+        """Nothing in flight and nothing in the window: the pacer can be dropped."""
+        return not self._flying and not self._turn.locked() and not self._full()
+
     def _full(self) -> bool:
         """Whether the window has no room for another send now."""
-        horizon = self._clock() - WINDOW
+        horizon = self._clock() - self._window
         while self._answered and self._answered[0] <= horizon:
             self._answered.popleft()
         return self._flying + len(self._answered) >= self._most
@@ -55,7 +62,7 @@ class Pacer:
         async with self._turn:
             while self._full():
                 if self._answered:  # room comes when the oldest answer leaves the window
-                    await asyncio.sleep(self._answered[0] + WINDOW - self._clock())
+                    await asyncio.sleep(self._answered[0] + self._window - self._clock())
                 else:  # every place is in flight: wait for an answer first
                     self._answer.clear()
                     await self._answer.wait()
