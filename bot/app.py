@@ -41,6 +41,8 @@ from handlers import settings as chat_settings
 
 log = logging.getLogger(__name__)
 PRIVATE = filters.ChatType.PRIVATE
+# The update types the handler table below handles; polling and the webhook ask for these only.
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "inline_query"]
 TOPIC_IDS_KEPT = 10_000  # topic ids remembered in memory (bot.news.topic_id), a few MB at most
 
 

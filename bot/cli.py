@@ -23,9 +23,7 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     if settings.token is None:
         print(NO_TOKEN, file=sys.stderr)
         return 2
-    from telegram import Update
-
-    from bot.app import build_application
+    from bot.app import ALLOWED_UPDATES, build_application
 
     if args.webhook or settings.webhook_url:
         from bot.webhook import run_webhook
@@ -35,7 +33,7 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
             raise ConfigError(f"{missing}: required in webhook mode (see .env.example)")
         run_webhook(build_application(settings), settings)
         return 0
-    build_application(settings).run_polling(allowed_updates=Update.ALL_TYPES)
+    build_application(settings).run_polling(allowed_updates=ALLOWED_UPDATES)
     return 0
 
 

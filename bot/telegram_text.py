@@ -54,6 +54,19 @@ def utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
+def clip(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` UTF-16 units (with "…" when cut), never mid-character."""
+    if utf16_len(text) <= limit:
+        return text
+    kept, size = [], 1  # room for the ellipsis
+    for char in text:
+        size += utf16_len(char)
+        if size > limit:
+            break
+        kept.append(char)
+    return "".join(kept).rstrip() + "…"
+
+
 def _atoms(text: str, longest: int) -> list[str]:
     """Tags, entities, whitespace runs and words; words longer than `longest` are cut.
 

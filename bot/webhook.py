@@ -27,6 +27,7 @@ from aiohttp import web
 from telegram import Update
 
 from bot import metrics
+from bot.app import ALLOWED_UPDATES
 from bot.config import Settings
 from bot.context import NewsApp
 from bot.errors import ConfigError
@@ -35,7 +36,6 @@ log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 SHUTDOWN_TIMEOUT_SECONDS = 25.0  # under the usual 30 s grace period of orchestrators
-ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "inline_query", "my_chat_member"]
 
 
 def webhook_path(settings: Settings) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatMemberStatus, ChatType
 
@@ -9,6 +11,7 @@ from bot.context import NewsContext
 from bot.telegram_text import split_message
 
 _CHANGERS = {ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER}
+_COMMAND = re.compile(r"/\S*\s")  # the command word and the one space (any kind) after it
 
 
 async def reply(
@@ -39,7 +42,10 @@ def argument_text(update: Update) -> str:
     """Everything after the command word, as typed (spaces kept; invalid Unicode made "?")."""
     message = update.effective_message
     text = well_formed(message.text) if message and message.text else ""
-    return text.partition(" ")[2] if text.startswith("/") else text
+    if not text.startswith("/"):
+        return text
+    after = _COMMAND.match(text)  # "/summary\ntsunami" and "/summary\ttsunami" too
+    return text[after.end() :] if after else ""
 
 
 async def may_change(update: Update, context: NewsContext) -> bool:
@@ -49,5 +55,8 @@ async def may_change(update: Update, context: NewsContext) -> bool:
         return False
     if chat.type == ChatType.PRIVATE:
         return True
+    message = update.effective_message
+    if message and message.sender_chat and message.sender_chat.id == chat.id:
+        return True  # an anonymous administrator: only admins can speak as the group
     member = await context.bot.get_chat_member(chat.id, user.id)
     return member.status in _CHANGERS

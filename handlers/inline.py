@@ -18,7 +18,7 @@ def _result(item: ArticleSummary) -> InlineQueryResultArticle:
         id=str(article.id),
         title=article.title[:200] or "Untitled",
         description=(" ".join(item.sentences) or article.source)[:200],
-        input_message_content=InputTextMessageContent(replies.article_summary(item)),
+        input_message_content=InputTextMessageContent(replies.article_summary_within(item)),
     )
 
 

@@ -15,6 +15,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.models import FREQUENCIES, LENGTHS, ChatSettings, Subscription
 
 MAX_DATA = 64
+MAX_ID = 2**63 - 1  # stored ids are 64-bit: a longer number is forged, never ours
 MIN_SENTENCES, MAX_SENTENCES = 1, 5
 HOURS = (6, 8, 12, 18, 21)
 ZONES = (
@@ -49,7 +50,7 @@ def parse(data: str | None) -> Callback | None:
 
 def topic_id(callback: Callback | None) -> int | None:
     """The stored topic id a topic button refers to, when it has a well-formed one."""
-    if callback is None or not callback.arg.isdigit():
+    if callback is None or not callback.arg.isdigit() or int(callback.arg) > MAX_ID:
         return None
     return int(callback.arg)
 
@@ -69,10 +70,10 @@ def topic_buttons(topic_id: int, shown: int, sentences: int) -> InlineKeyboardMa
     return InlineKeyboardMarkup([row, [_button("🔔 Subscribe to this topic", f"sb:{topic_id}")]])
 
 
-def subscription_buttons(subscriptions: Sequence[Subscription]) -> InlineKeyboardMarkup:
-    """One remove button per subscription."""
+def subscription_buttons(subscriptions: Sequence[Subscription]) -> InlineKeyboardMarkup | None:
+    """One remove button per subscription; None without any (an empty keyboard is invalid)."""
     rows = [[_button(f"✖ {s.topic[:40]}", f"un:{s.id}")] for s in subscriptions if s.id is not None]
-    return InlineKeyboardMarkup(rows)
+    return InlineKeyboardMarkup(rows) if rows else None
 
 
 def _choice(label: str, current: bool) -> str:

@@ -7,6 +7,7 @@ user wrote can become markup.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from bot.ingest.urls import MAX_URL_CHARS
@@ -20,7 +21,15 @@ from bot.models import (
     TopicSummary,
     utcnow,
 )
-from bot.telegram_text import credit, date_label, escape, link
+from bot.telegram_text import (
+    MAX_MESSAGE,
+    credit,
+    date_label,
+    escape,
+    link,
+    split_message,
+    utf16_len,
+)
 
 MAX_TOPIC = 200
 
@@ -71,6 +80,25 @@ def article_summary(summary: ArticleSummary) -> str:
     body = " ".join(escape(s) for s in summary.sentences) or "<i>(no text)</i>"
     footer = f"/read {article.id}" if article.id is not None else ""
     return f"{_title(article)}\n<i>{credit(article)}</i>\n{body}\n{footer}".rstrip()
+
+
+def article_summary_within(summary: ArticleSummary, limit: int = MAX_MESSAGE) -> str:
+    """`article_summary` in one message of at most `limit` UTF-16 units (inline answers).
+
+    Whole sentences are dropped from the end first; a single sentence still too long is cut
+    at a space with "…"; a title too long for any text keeps the message's first part.
+    """
+    sentences = list(summary.sentences)
+    text = article_summary(summary)
+    while utf16_len(text) > limit and sentences:
+        if len(sentences) > 1:
+            sentences.pop()
+        else:
+            over = utf16_len(text) - limit
+            cut = sentences[0][: max(0, len(sentences[0]) - over - 1)].rsplit(" ", 1)[0]
+            sentences = [f"{cut}…"] if cut else []
+        text = article_summary(replace(summary, sentences=tuple(sentences)))
+    return split_message(text, limit)[0]
 
 
 def _listed(article: Article) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot import subscriptions
+from bot import news, subscriptions
 from bot.context import NewsContext
 from handlers import replies
 from handlers.common import reply
@@ -20,9 +20,9 @@ async def start(update: Update, context: NewsContext) -> None:
         await reply(update, replies.welcome_back())
     payload = context.args[0] if context.args else ""
     if payload.startswith(DEEP_LINK_PREFIX) and len(payload) > len(DEEP_LINK_PREFIX):
-        request = subscriptions.SubscriptionRequest(
-            payload.removeprefix(DEEP_LINK_PREFIX).replace("_", " ").replace("-", " ").strip()
-        )
+        words = payload.removeprefix(DEEP_LINK_PREFIX).replace("_", " ").replace("-", " ")
+        # Cleaned as /subscribe cleans its topic: no invisible or control characters.
+        request = subscriptions.parse_subscription(news.clean_query(words))
         await subscribe_to(update, context, request)
         return
     await reply(update, replies.welcome())

@@ -6,8 +6,11 @@ from telegram import Update
 
 from bot import news, subscriptions
 from bot.context import NewsContext
+from bot.telegram_text import clip
 from handlers import keyboards, replies
 from handlers.common import argument_text, may_change, reply
+
+CALLBACK_ANSWER_MAX = 200  # answerCallbackQuery text: 0-200 characters (UTF-16 units)
 
 
 async def subscribe(update: Update, context: NewsContext) -> None:
@@ -94,7 +97,7 @@ async def unsubscribe_button(update: Update, context: NewsContext) -> None:
     if removed is None:
         await query.answer(replies.stale_button())
         return
-    await query.answer(f"Removed {removed.topic[:150]}")
+    await query.answer(clip(f"Removed {removed.topic}", CALLBACK_ANSWER_MAX))
     found = await context.store.subscriptions(chat.id)
     await query.edit_message_text(
         replies.subscription_list(found), reply_markup=keyboards.subscription_buttons(found)

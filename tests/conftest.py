@@ -63,6 +63,8 @@ async def fake_api() -> AsyncIterator[FakeBotApi]:
     await api.start()
     yield api
     await api.stop()
+    # Every request the bot made in the test conformed to the Bot API (tests/botapi_spec.py).
+    assert not api.violations, api.violations
 
 
 async def start_bot(settings: Settings) -> NewsApp:

@@ -21,6 +21,7 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.botapi_spec import load_spec
 from tests.fake_flood import Dropped, FloodControl, Refusal
 
 TOKEN = "123456:TEST-token-for-the-fake-bot-api"
@@ -92,6 +93,7 @@ class FakeBotApi:
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     commands: list[dict[str, Any]] = field(default_factory=list)
     rejected: list[tuple[str, str]] = field(default_factory=list)
+    violations: list[str] = field(default_factory=list)  # against the Bot API spec
     callback_answers: list[dict[str, Any]] = field(default_factory=list)
     inline_answers: list[dict[str, Any]] = field(default_factory=list)
     admins: set[tuple[int, int]] = field(default_factory=set)  # (chat_id, user_id)
@@ -216,9 +218,11 @@ class FakeBotApi:
                 {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
             )
         method = request.match_info["method"]
-        params = _decode(dict(await request.post()))
+        form = {key: str(value) for key, value in (await request.post()).items()}
+        params = _decode(form)
         self.calls.append((method, params))
         try:
+            self._conform(method, form)
             result = await self._call(method, params)
         except (ApiError, Refusal) as exc:
             self.rejected.append((method, exc.description))
@@ -234,6 +238,14 @@ class FakeBotApi:
             async with self._changed:
                 self._changed.notify_all()
         return web.json_response({"ok": True, "result": result})
+
+    def _conform(self, method: str, form: dict[str, str]) -> None:
+        """Refuse, and remember, a request the Bot API (../shared/botapi) would refuse."""
+        spec = load_spec(visible_text)
+        problems = spec.check(method, form) if spec else []
+        if problems:
+            self.violations += problems
+            raise ApiError(400, f"Bad Request: {problems[0]}")
 
     async def _call(self, method: str, params: dict[str, Any]) -> Any:
         simple: dict[str, Callable[[dict[str, Any]], Any]] = {

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import zlib
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from importlib import metadata
+from typing import Any
 
 import httpx
 
@@ -126,7 +128,12 @@ class Fetcher:
             timeout=httpx.Timeout(self.limits.read_timeout, connect=self.limits.connect_timeout),
             follow_redirects=False,
             trust_env=False,
-            headers={"User-Agent": USER_AGENT, "Accept": _ACCEPT},
+            # Only what BoundedDecoder undoes (httpx would also offer br or zstd when installed).
+            headers={
+                "User-Agent": USER_AGENT,
+                "Accept": _ACCEPT,
+                "Accept-Encoding": "gzip, deflate",
+            },
         )
         self._hosts: dict[str, asyncio.Semaphore] = {}
 
@@ -219,19 +226,111 @@ class Fetcher:
             return result, None
 
     async def _read(self, response: httpx.Response) -> bytes:
-        """The body, refused as soon as it grows past `max_bytes`."""
+        """The body, refused as soon as it (or any layer of its decoding) passes `max_bytes`.
+
+        The raw bytes are decoded here, a chunk at a time with a bounded output, never by
+        httpx: its decoders inflate a whole chunk through every layer before anyone can
+        look at the size, so 2 KB of gzip inside gzip became 2 GB of memory.
+        """
         cap = self.limits.max_bytes
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > cap:
             raise _Failed(f"body of {int(declared)} bytes is over the {cap}-byte cap")
-        chunks: list[bytes] = []
-        size = 0
-        async for chunk in response.aiter_bytes():
-            size += len(chunk)
-            if size > cap:
-                raise _Failed(f"body is over the {cap}-byte cap")
-            chunks.append(chunk)
-        return b"".join(chunks)
+        decoder = BoundedDecoder(response.headers.get("content-encoding", ""), cap)
+        async for chunk in response.aiter_raw():
+            decoder.feed(chunk)
+        return decoder.finish()
+
+
+class BoundedDecoder:
+    """Undo a Content-Encoding chain (gzip, deflate, identity) with every layer's size capped.
+
+    Each layer inflates at most `cap` + 1 bytes per call (zlib's `max_length`), so memory
+    stays near `cap` whatever the ratio or the depth of the chain; past the cap, or on an
+    encoding we did not ask for, it raises `_Failed` with one clear reason.
+    """
+
+    MAX_LAYERS = 2  # gzip inside gzip is legal, but no real server sends more
+
+    def __init__(self, header: str, cap: int) -> None:
+        """Decoders for `header` (e.g. "gzip" or "gzip, gzip"), outermost last."""
+        names = [n.strip().lower() for n in header.split(",") if n.strip()]
+        names = [n for n in names if n != "identity"]
+        if len(names) > self.MAX_LAYERS:
+            raise _Failed(f"content encoded {len(names)} times over ({header})")
+        for name in names:
+            if name not in _ZLIB_WBITS:
+                raise _Failed(f"content encoding {name!r} is not supported")
+        self._cap = cap
+        self._layers = [_Layer(name) for name in reversed(names)]  # the last applied first
+        self._chunks: list[bytes] = []
+        self._size = 0
+
+    def feed(self, data: bytes) -> None:
+        """Decode one raw chunk; raises `_Failed` once the body passes the cap."""
+        for layer in self._layers:
+            data = layer.inflate(data, self._cap)
+        self._keep(data)
+
+    def finish(self) -> bytes:
+        """The whole decoded body (after checking each layer ended where it should)."""
+        data = b""
+        for layer in self._layers:
+            data = layer.inflate(data, self._cap) + layer.flush()
+        self._keep(data)
+        return b"".join(self._chunks)
+
+    def _keep(self, data: bytes) -> None:
+        self._size += len(data)
+        if self._size > self._cap:
+            raise _Failed(f"body is over the {self._cap}-byte cap once decoded")
+        if data:
+            self._chunks.append(data)
+
+
+_ZLIB_WBITS = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": 0}
+
+
+class _Layer:
+    """One zlib decoder; "deflate" is zlib-wrapped or, as some servers send it, raw."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+        self._wbits = _ZLIB_WBITS[name]
+        self._zlib: Any = None
+        self._produced = 0
+
+    def inflate(self, data: bytes, cap: int) -> bytes:
+        """At most `cap` + 1 bytes from `data` (more would be refused anyway)."""
+        out: list[bytes] = []
+        while data:
+            if self._zlib is None:
+                self._zlib = zlib.decompressobj(self._pick(data))
+            elif self._zlib.eof:  # another gzip member follows; anything else is ignored
+                if self._name == "deflate" or not data.startswith(b"\x1f\x8b"):
+                    break
+                self._zlib = zlib.decompressobj(self._wbits)
+            try:  # max_length is never 0 here (zlib's "no limit"): the cap check came first
+                piece: bytes = self._zlib.decompress(data, cap + 1 - self._produced)
+            except zlib.error as exc:
+                raise _Failed(f"body is not valid {self._name}: {exc}") from None
+            self._produced += len(piece)
+            if self._produced > cap or self._zlib.unconsumed_tail:
+                raise _Failed(f"body is over the {cap}-byte cap once decoded")
+            out.append(piece)
+            data = self._zlib.unused_data if self._zlib.eof else b""
+        return b"".join(out)
+
+    def flush(self) -> bytes:
+        """What the decoder still holds (nothing, with `max_length` honoured)."""
+        return self._zlib.flush() if self._zlib is not None else b""
+
+    def _pick(self, data: bytes) -> int:
+        """zlib's window bits: a zlib header for deflate when there is one, raw otherwise."""
+        if self._name != "deflate":
+            return self._wbits
+        zlib_header = len(data) >= 2 and data[0] & 0x0F == 8 and (data[0] << 8 | data[1]) % 31 == 0
+        return zlib.MAX_WBITS if zlib_header else -zlib.MAX_WBITS
 
 
 _ACCEPT = "text/html,application/xhtml+xml,application/rss+xml,application/atom+xml,application/xml;q=0.9,*/*;q=0.1"  # noqa: E501

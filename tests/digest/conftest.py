@@ -78,9 +78,14 @@ def story_counts(api: FakeBotApi, chat_id: int) -> Counter[int]:
 
 
 @asynccontextmanager
-async def digest_app(settings: Settings) -> AsyncIterator[NewsApp]:
-    """The real application talking to the fake Bot API, store open, not polling."""
-    app = build_application(settings)
+async def digest_app(settings: Settings, chat_rate: float = 50.0) -> AsyncIterator[NewsApp]:
+    """The real application talking to the fake Bot API, store open, not polling.
+
+    The rate limiter's own pacing of a chat (CHAT_RATE, Telegram's 1/s by default) is raised
+    to `chat_rate`: these tests time the digest's pacing and retries, and the limiter's
+    second per chat would only slow them (tests/reliability/test_flood.py covers it).
+    """
+    app = build_application(settings.model_copy(update={"chat_rate": chat_rate}))
     await app.initialize()
     await app.bot_data.store.open()
     try:

@@ -146,7 +146,7 @@ async def test_the_fake_enforces_one_message_a_second_per_chat(
 ) -> None:
     """The fake refuses a second message within a second; the bot's pacing never sends one."""
     fake_api.flood.enforce()
-    async with digest_app(bot_settings) as app:
+    async with digest_app(bot_settings, chat_rate=1.0) as app:
         await seed(app.bot_data.store, [CHAT], 2)
         outcome = await send_digest(
             app.bot, app.bot_data, CHAT, pace=0, limits=replace(SMALL, message_chars=300)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import gzip
 import time
+import tracemalloc
+import zlib
 
 import httpcore
 import pytest
@@ -171,3 +174,72 @@ def test_retry_after_values() -> None:
 def test_httpcore_is_the_transport() -> None:
     """The guarded backend plugs into httpcore's public backend interface."""
     assert issubclass(GuardedBackend, httpcore.AsyncNetworkBackend)
+
+
+def _gzip(data: bytes, times: int = 1) -> bytes:
+    for _ in range(times):
+        data = gzip.compress(data)
+    return data
+
+
+def _zero_bomb(size: int) -> bytes:
+    """gzip of `size` zero bytes, made in pieces (never `size` bytes at once)."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    piece = bytes(2**20)
+    parts = [packer.compress(piece) for _ in range(size // len(piece))]
+    return b"".join([*parts, packer.flush()])
+
+
+async def test_a_decompression_bomb_is_refused_with_bounded_memory(
+    site: LocalSite, fetcher: Fetcher
+) -> None:
+    """gzip inside gzip, 400 MB of zeros in ~1 KB: one clear refusal, memory near the cap.
+
+    httpx's own decoding inflated whole chunks through both layers before the cap was
+    checked (2.2 GB seen for 1.8 KB).
+    """
+    body = gzip.compress(_zero_bomb(400 * 2**20))
+    assert len(body) < 5_000
+    url = site.add("/bomb", body, headers={"Content-Encoding": "gzip, gzip"})
+    tracemalloc.start()
+    try:
+        result = await fetcher.fetch(url)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert result.error is not None and "cap once decoded" in result.error
+    assert peak < 10 * TEST_LIMITS.max_bytes, peak  # 300 kB cap; the bomb is 400 MB
+
+
+async def test_encoded_bodies_are_decoded(site: LocalSite, fetcher: Fetcher) -> None:
+    """gzip, x-gzip, gzip twice, deflate with and without its zlib header: the same page."""
+    raw_deflate = zlib.compressobj(6, zlib.DEFLATED, -zlib.MAX_WBITS)
+    encoded = {
+        "gzip": _gzip(PAGE.encode()),
+        "x-gzip": _gzip(PAGE.encode()),
+        "gzip, gzip": _gzip(PAGE.encode(), 2),
+        "identity, gzip": _gzip(PAGE.encode()),
+        "deflate": zlib.compress(PAGE.encode()),
+        "Deflate": raw_deflate.compress(PAGE.encode()) + raw_deflate.flush(),
+    }
+    for number, (encoding, body) in enumerate(encoded.items()):
+        url = site.add(f"/enc{number}", body, headers={"Content-Encoding": encoding}, chunks=7)
+        result = await fetcher.fetch(url)
+        assert result.ok and result.body.decode() == PAGE, encoding
+    assert site.requests[0][1]["accept-encoding"] == "gzip, deflate"
+
+
+@pytest.mark.parametrize(
+    ("encoding", "body", "reason"),
+    [
+        ("br", b"\x0b\x02\x80hello\x03", "content encoding 'br' is not supported"),
+        ("gzip, gzip, gzip", _gzip(b"<html>x</html>", 3), "encoded 3 times over"),
+        ("gzip", b"not gzip at all", "not valid gzip"),
+    ],
+)
+async def test_bad_encodings_get_one_clear_refusal(
+    site: LocalSite, fetcher: Fetcher, encoding: str, body: bytes, reason: str
+) -> None:
+    url = site.add("/odd", body, headers={"Content-Encoding": encoding})
+    result = await fetcher.fetch(url)
+    assert result.error is not None and reason in result.error

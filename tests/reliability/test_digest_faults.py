@@ -61,6 +61,7 @@ async def app(hanging_api: HangingBotApi, db_url: str) -> AsyncIterator[NewsApp]
         telegram_api_url=hanging_api.url,
         database_url=db_url,
         load_sample=False,
+        chat_rate=50.0,  # the digest's own retries are timed here, not the limiter's pacing
     )
     request = HTTPXRequest(connection_pool_size=8, read_timeout=READ_TIMEOUT)
     application = build_application(settings, request=request)
