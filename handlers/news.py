@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+
 from telegram import Update
+from telegram.error import BadRequest
 
 from bot import news
 from bot.context import NewsContext
@@ -11,6 +14,7 @@ from handlers import keyboards, replies
 from handlers.common import argument_text, reply
 from handlers.subscriptions import stale
 
+log = logging.getLogger(__name__)
 LATEST_DEFAULT, LATEST_MAX = 10, 30
 
 
@@ -57,9 +61,14 @@ async def _send_topic(
     markup = keyboards.topic_buttons(topic_id, skip + result.articles, sentences)
     callback = update.callback_query
     if edit and callback and callback.message and len(split_message(text)) == 1:
-        await callback.edit_message_text(text, reply_markup=markup)
-    else:
-        await reply(update, text, markup)
+        try:
+            await callback.edit_message_text(text, reply_markup=markup)
+            return
+        except BadRequest as error:  # too old to edit, or deleted: say it in a new message
+            if "not modified" in error.message:
+                return
+            log.info("could not edit the summary (%s); sending it anew", error.message)
+    await reply(update, text, markup)
 
 
 async def topic_button(update: Update, context: NewsContext) -> None:

@@ -25,6 +25,7 @@ from tests.botapi_spec import load_spec
 from tests.fake_flood import Dropped, FloodControl, Refusal
 
 TOKEN = "123456:TEST-token-for-the-fake-bot-api"
+ANONYMOUS_ADMIN = 1087968824  # Telegram's GroupAnonymousBot
 BOT_USER = {"id": 42, "is_bot": True, "first_name": "newsbot", "username": "newsbot_test_bot"}
 _ALLOWED_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
                  "span", "tg-spoiler", "blockquote", "tg-emoji"}  # fmt: skip
@@ -94,6 +95,7 @@ class FakeBotApi:
     commands: list[dict[str, Any]] = field(default_factory=list)
     rejected: list[tuple[str, str]] = field(default_factory=list)
     violations: list[str] = field(default_factory=list)  # against the Bot API spec
+    uneditable: set[int] = field(default_factory=set)  # message ids too old to edit
     callback_answers: list[dict[str, Any]] = field(default_factory=list)
     inline_answers: list[dict[str, Any]] = field(default_factory=list)
     admins: set[tuple[int, int]] = field(default_factory=set)  # (chat_id, user_id)
@@ -125,8 +127,14 @@ class FakeBotApi:
 
     # --- the test side -------------------------------------------------------------------
 
-    async def send_text(self, text: str, chat_id: int = 1001, user_id: int = 1001) -> None:
-        """A user writes `text` to the bot (a group chat when `chat_id` is negative)."""
+    async def send_text(
+        self, text: str, chat_id: int = 1001, user_id: int = 1001, as_group: bool = False
+    ) -> None:
+        """A user writes `text` to the bot (a group chat when `chat_id` is negative).
+
+        `as_group`: an anonymous group administrator, who writes as the group itself
+        (`sender_chat` is the group; `from` is Telegram's GroupAnonymousBot).
+        """
         chat: dict[str, Any] = {"id": chat_id, "type": "private", "first_name": "Tester"}
         if chat_id < 0:
             chat = {"id": chat_id, "type": "group", "title": "Test group"}
@@ -137,6 +145,10 @@ class FakeBotApi:
             "from": _user(user_id),
             "text": text,
         }
+        if as_group:
+            message["sender_chat"] = chat
+            message["from"] = {"id": ANONYMOUS_ADMIN, "is_bot": True, "first_name": "Group",
+                               "username": "GroupAnonymousBot"}  # fmt: skip
         if text.startswith("/"):
             command = text.split(maxsplit=1)[0]
             message["entities"] = [
@@ -301,6 +313,8 @@ class FakeBotApi:
         text = str(params.get("text", ""))
         shown = self._check_text(text, params)
         chat_id, message_id = int(params["chat_id"]), int(params["message_id"])
+        if message_id in self.uneditable:
+            raise ApiError(400, "Bad Request: message can't be edited")
         for message in self.sent:
             if message["chat"]["id"] == chat_id and message["message_id"] == message_id:
                 if message["html"] == text and message.get("reply_markup") == params.get(
