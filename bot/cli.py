@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import sys
 from collections.abc import Callable, Sequence
 
@@ -25,6 +26,13 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     from bot.app import ALLOWED_UPDATES, build_application
 
+    problem = asyncio.run(_preflight(settings))
+    if problem is not None:  # one line, secrets blanked; never a traceback
+        for secret in settings.secrets:
+            problem = problem.replace(secret, "[REDACTED]")
+        print(f"newsbot: {problem}", file=sys.stderr)
+        return 2
+
     if args.webhook or settings.webhook_url:
         from bot.webhook import run_webhook
 
@@ -35,6 +43,51 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
         return 0
     build_application(settings).run_polling(allowed_updates=ALLOWED_UPDATES)
     return 0
+
+
+async def _preflight(settings: Settings) -> str | None:
+    """Why the bot cannot start (the store will not open, Telegram cannot be reached), or None.
+
+    Checked before PTB starts, whose start-up failures are tracebacks of seventy lines.
+    """
+    from telegram import Bot
+    from telegram.error import InvalidToken, NetworkError, TelegramError
+
+    from bot.app import api_base
+    from bot.store import open_store
+    from bot.telegram_http import AiohttpRequest
+
+    store = open_store(settings.database_url, auto_migrate=settings.auto_migrate)
+    try:
+        await store.open()
+    except NewsbotError:
+        raise  # says what to do already (an old schema: run `newsbot db migrate`)
+    except Exception as exc:  # sqlite3, psycopg, OS errors: the file or server is the problem
+        return f"cannot open the database (DATABASE_URL): {_reason(exc)}"
+    finally:
+        with contextlib.suppress(Exception):
+            await store.close()
+    bot = Bot(
+        settings.token or "",
+        base_url=api_base(settings.telegram_api_url),
+        request=AiohttpRequest(proxy=settings.telegram_proxy),
+    )
+    try:
+        async with bot:  # getMe
+            return None
+    except InvalidToken:
+        return "Telegram refused the bot token (TELEGRAM_BOT_TOKEN): check it with @BotFather"
+    except NetworkError as exc:
+        via = " through TELEGRAM_PROXY" if settings.telegram_proxy else ""
+        return f"cannot reach Telegram at {settings.telegram_api_url}{via}: {exc.message}"
+    except TelegramError as exc:
+        return f"Telegram refused to start the bot: {exc.message}"
+
+
+def _reason(error: BaseException) -> str:
+    """An exception as a short reason: its first line."""
+    text = str(error).strip().splitlines()
+    return text[0] if text else type(error).__name__
 
 
 def _chat(settings: Settings, args: argparse.Namespace) -> int:

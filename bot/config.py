@@ -84,14 +84,16 @@ class Settings(BaseSettings):
     @field_validator("telegram_proxy")
     @classmethod
     def _check_proxy(cls, value: str | None) -> str | None:
-        if value and not value.startswith(("http://", "https://")):
-            raise ValueError("must look like http://host:port (an HTTP proxy)")
+        if value and not (value.startswith(("http://", "https://")) and _has_host_port(value)):
+            raise ValueError("must look like http://[user:password@]host:port (an HTTP proxy)")
         return value or None
 
     @field_validator("database_url")
     @classmethod
     def _check_database_url(cls, value: str) -> str:
         if value.startswith(("postgresql://", "postgres://")) and len(value) > 13:
+            if not _has_host_port(value, port_required=False):
+                raise ValueError("has a host or port that is not valid (the port is a number)")
             return value
         if not value.startswith("sqlite:///") or value == "sqlite:///":
             raise ValueError(
@@ -164,10 +166,24 @@ class Settings(BaseSettings):
         return self.telegram_bot_token.get_secret_value() if self.telegram_bot_token else None
 
 
+def _has_host_port(url: str, port_required: bool = True) -> bool:
+    """Whether `url` has a host and, if required or given, a port from 1 to 65535."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # ValueError for "host:notaport" or a port out of range
+    except ValueError:
+        return False
+    return bool(parts.hostname or not port_required) and (port is not None or not port_required)
+
+
 def load_settings(env_file: str | Path | None = ".env", **overrides: Any) -> Settings:
     """Read settings; a bad value raises ConfigError with one line naming the setting."""
     try:
         return Settings(_env_file=env_file, **overrides)  # type: ignore[call-arg]
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{env_file}: not UTF-8 text (byte {exc.start}); save it as UTF-8"
+        ) from None
     except ValidationError as exc:
         error = exc.errors()[0]
         name = str(error["loc"][0]).upper() if error["loc"] else "settings"

@@ -85,3 +85,49 @@ def test_bad_files_are_reported_and_skipped(tmp_path: Path) -> None:
     result = newsbot("ingest", str(folder), tmp_path=tmp_path)
     assert "bad.txt" in result.stderr
     assert "added 1" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "says"),
+    [
+        ("TELEGRAM_PROXY", "http://u:proxypw@host:notaport", "TELEGRAM_PROXY: must look like"),
+        ("TELEGRAM_PROXY", "http://u:proxypw@127.0.0.1:9", "cannot reach Telegram at"),
+        ("TELEGRAM_API_URL", "http://127.0.0.1:9", "cannot reach Telegram at http://127.0.0.1:9"),
+        ("DATABASE_URL", "sqlite:////proc/nope/x.db", "cannot open the database (DATABASE_URL)"),
+        ("DATABASE_URL", "sqlite:///{tmp}", "cannot open the database (DATABASE_URL)"),
+        ("DATABASE_URL", "postgresql://postgres:dbpw@127.0.0.1:abc/test", "DATABASE_URL: has a"),
+    ],
+)
+def test_a_start_up_failure_is_one_redacted_line(
+    tmp_path: Path, setting: str, value: str, says: str
+) -> None:
+    """Telegram unreachable, a bad proxy or database: one line, no password, exit code 2.
+
+    Before: ~70 lines with two tracebacks, the second showing the proxy password.
+    """
+    env = {"TELEGRAM_BOT_TOKEN": "123:secret-token", setting: value.format(tmp=tmp_path)}
+    result = newsbot("run", tmp_path=tmp_path, env=env)
+    assert result.returncode == 2
+    assert says in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, lines
+    for secret in ("proxypw", "dbpw", "secret-token"):
+        assert secret not in result.stderr
+
+
+def test_a_dotenv_file_that_is_not_utf8_is_one_line(tmp_path: Path) -> None:
+    """A .env in Latin-1 raised UnicodeDecodeError with a traceback."""
+    env_file = tmp_path / "latin1.env"
+    env_file.write_bytes(b"TELEGRAM_BOT_TOKEN=1:abc\nLOG_LEVEL=caf\xe9\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "--env-file", str(env_file), "run"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"},
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"newsbot: configuration error: {env_file}: not UTF-8 text (byte 38); save it as UTF-8"
+    ]

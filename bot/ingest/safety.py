@@ -35,6 +35,32 @@ def parse_networks(text: str) -> tuple[Network, ...]:
     return tuple(networks)
 
 
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")  # RFC 6052 well-known prefix
+_LOCAL_NAT64 = ipaddress.IPv6Network("64:ff9b:1::/48")  # RFC 8215, local use
+_COMPATIBLE = ipaddress.IPv6Network("::/96")  # deprecated IPv4-compatible (::a.b.c.d)
+_TRANSLATED = ipaddress.IPv6Network("::ffff:0:0:0/96")  # SIIT IPv4-translated
+
+
+def embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 form carries (mapped, NAT64, 6to4, Teredo, ...), if any.
+
+    Each of these reaches the IPv4 host through a translator or tunnel, so the policy must
+    judge that host: 64:ff9b::7f00:1 is 127.0.0.1.
+    """
+    last32 = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if address in _NAT64 or address in _TRANSLATED:
+        return last32
+    if address in _COMPATIBLE and int(address) > 1:  # not :: or ::1 (judged as they are)
+        return last32
+    if address.sixtofour is not None:
+        return address.sixtofour
+    if address.teredo is not None:
+        return address.teredo[1]
+    return None
+
+
 class AddressPolicy:
     """Public addresses only, except the networks a setting explicitly allows."""
 
@@ -46,8 +72,15 @@ class AddressPolicy:
         """Why connecting to `address` is refused, or None when it is allowed."""
         if any(address.version == net.version and address in net for net in self.allowed):
             return None
-        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-            return self.refusal(address.ipv4_mapped)
+        if isinstance(address, ipaddress.IPv6Address):
+            embedded = embedded_ipv4(address)
+            if embedded is not None:
+                inner = self.refusal(embedded)
+                return f"{inner} (inside {address})" if inner else None
+            if address.is_site_local:
+                return f"site-local address {address}"
+            if address in _LOCAL_NAT64:  # a translator of the local network's own choosing
+                return f"local-use NAT64 address {address}"
         for kind in ("unspecified", "loopback", "link_local", "multicast", "private"):
             if getattr(address, f"is_{kind}"):
                 return f"{kind.replace('_', '-')} address {address}"

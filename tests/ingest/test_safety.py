@@ -25,6 +25,14 @@ from bot.ingest.safety import AddressPolicy, parse_networks, resolve
         ("fc00::1", "private"),
         ("::ffff:192.168.0.1", "private"),
         ("100.64.0.1", "non-public"),
+        ("64:ff9b::7f00:1", "loopback"),  # NAT64 of 127.0.0.1
+        ("64:ff9b::a00:1", "private"),
+        ("2002:7f00:1::", "loopback"),  # 6to4
+        ("::7f00:1", "loopback"),  # IPv4-compatible
+        ("::ffff:0:a00:1", "private"),  # SIIT IPv4-translated
+        ("2001:0:4136:e378:8000:63bf:80ff:fffe", "loopback"),  # Teredo client 127.0.0.1
+        ("fec0::1", "site-local"),
+        ("64:ff9b:1::808:808", "local-use NAT64"),
     ],
 )
 def test_non_public_addresses_are_refused(address: str, kind: str) -> None:
@@ -37,6 +45,7 @@ def test_public_addresses_and_allowed_networks_pass() -> None:
     """Public addresses pass; a network the setting allows passes too, and only that one."""
     policy = AddressPolicy(parse_networks("127.0.0.0/8, ::1"))
     assert AddressPolicy().refusal(ipaddress.ip_address("93.184.216.34")) is None
+    assert AddressPolicy().refusal(ipaddress.ip_address("64:ff9b::808:808")) is None  # NAT64
     assert policy.refusal(ipaddress.ip_address("127.0.0.1")) is None
     assert policy.refusal(ipaddress.ip_address("::1")) is None
     assert policy.refusal(ipaddress.ip_address("10.0.0.1")) is not None

@@ -135,12 +135,17 @@ async def test_private_addresses_are_never_fetched(
     app = await start_bot(admin)
     try:
         host_alias = page.replace("127.0.0.1", "localhost")
-        ipv6 = page.replace("127.0.0.1", "[::ffff:127.0.0.1]")
-        for number, text in enumerate([page, host_alias, ipv6, f"/ingest {page}"]):
+        # IPv6 forms that carry 127.0.0.1 (mapped, NAT64, 6to4, IPv4-compatible, SIIT),
+        # and a site-local address
+        forms = ["::ffff:127.0.0.1", "64:ff9b::7f00:1", "2002:7f00:1::", "::7f00:1",
+                 "::ffff:0:7f00:1", "fec0::1"]  # fmt: skip
+        ipv6 = [page.replace("127.0.0.1", f"[{form}]") for form in forms]
+        texts = [page, host_alias, *ipv6, f"/ingest {page}"]
+        for number, text in enumerate(texts):
             chat = 600_200 + number
             user = 600_201 if text.startswith("/") else chat
             await fake_api.send_text(text, chat_id=chat, user_id=user)
-        answers = [await fake_api.replies(600_200 + n, 1) for n in range(4)]
+        answers = [await fake_api.replies(600_200 + n, 1) for n in range(len(texts))]
     finally:
         await stop_bot(app)
         await site.stop()
