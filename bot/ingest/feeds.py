@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import hashlib
+import json
 import re
 import time
 from collections.abc import Mapping
@@ -68,7 +69,10 @@ class ParsedFeed:
 
 
 def parse_feed(body: bytes, url: str, headers: Mapping[str, str] | None = None) -> ParsedFeed:
-    """Parse a fetched feed; entries are kept even when the XML is malformed."""
+    """Parse a fetched feed (RSS, Atom, JSON Feed); entries are kept from malformed XML."""
+    json_feed = _json_feed(body)
+    if json_feed is not None:
+        return _parse_json_feed(json_feed, url)
     response_headers = {**(headers or {}), "content-location": url}
     parsed: Any = feedparser.parse(body, response_headers=response_headers)
     problem = None
@@ -86,12 +90,91 @@ def parse_feed(body: bytes, url: str, headers: Mapping[str, str] | None = None) 
     )
 
 
+def _json_feed(body: bytes) -> dict[str, Any] | None:
+    """The document when it is a JSON Feed (jsonfeed.org, version 1 or 1.1), else None."""
+    if not body.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
+        return None
+    try:
+        document = json.loads(body.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+    if not isinstance(document, dict):
+        return None
+    feed: dict[str, Any] = document
+    version = feed.get("version")
+    return feed if isinstance(version, str) and "jsonfeed.org/version/" in version else None
+
+
+def _parse_json_feed(document: dict[str, Any], url: str) -> ParsedFeed:
+    """A JSON Feed's title, home page and items (content_html, else content_text/summary)."""
+    items = document.get("items")
+    entries = []
+    for raw in items[:MAX_ENTRIES] if isinstance(items, list) else []:
+        if not isinstance(raw, dict):
+            continue
+        link = _text(raw.get("url")) or _text(raw.get("external_url"))
+        html = _text(raw.get("content_html"))
+        texts = [html_to_text(html) if html else "", _text(raw.get("content_text"))]
+        texts.append(html_to_text(_text(raw.get("summary"))))
+        text = max(texts, key=len)
+        title = _title(strip_tags(_text(raw.get("title"))), text)
+        stamp = _text(raw.get("date_modified")) or _text(raw.get("date_published"))
+        entries.append(
+            FeedEntry(
+                key=(_text(raw.get("id")) or link or _digest(title, text))[:1000],
+                link=resolve(url, link) if link else None,
+                title=title,
+                text=text,
+                published=_iso_date(_text(raw.get("date_published")) or stamp),
+                fingerprint=_digest(title, link, text, stamp),
+            )
+        )
+    home = _text(document.get("home_page_url"))
+    version = _text(document.get("version")).rstrip("/").rsplit("/", 1)[-1]
+    return ParsedFeed(
+        title=strip_tags(_text(document.get("title"))),
+        site_url=resolve(url, home) if home else None,
+        entries=tuple(entry for entry in entries if entry.title or entry.text),
+        version=f"json{version}",
+    )
+
+
+def _text(value: object) -> str:
+    """A JSON string field, or "" for anything else."""
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _iso_date(value: str, now: datetime | None = None) -> datetime | None:
+    """An RFC 3339 date in UTC; None when absent, malformed or in the future."""
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return moment if moment <= (now or utcnow()) + _FUTURE else None
+
+
+HEADLINE_CHARS = 100
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s")
+
+
+def _title(title: str, text: str) -> str:
+    """The entry's title; without one, its text's first sentence, cut to ~100 characters."""
+    if title:
+        return title
+    first = _SENTENCE_END.split(text.strip(), maxsplit=1)[0].strip()
+    if len(first) <= HEADLINE_CHARS:
+        return first
+    cut = first[: HEADLINE_CHARS - 1].rsplit(" ", 1)[0].rstrip(",;:- ")
+    return f"{cut}…"
+
+
 def _entry(raw: Any, feed_url: str) -> FeedEntry:
     """One feedparser entry as a FeedEntry."""
     link = raw.get("link")
     link = resolve(feed_url, link) if isinstance(link, str) and link.strip() else None
-    title = strip_tags(str(raw.get("title") or ""))
     text = _body(raw)
+    title = _title(strip_tags(str(raw.get("title") or "")), text)
     key = str(raw.get("id") or link or "") or _digest(title, text)
     stamp = str(_own(raw, "updated") or _own(raw, "published") or "")
     return FeedEntry(

@@ -27,8 +27,11 @@ log = logging.getLogger(__name__)
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 FEED_TYPES = frozenset(
     {"application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/xml",
-     "text/xml", "application/feed+xml", "application/x-rss+xml"}
+     "text/xml", "application/feed+xml", "application/x-rss+xml", "text/rss+xml",
+     "text/atom+xml", "application/feed+json", "application/json"}
 )  # fmt: skip
+# Served with a type that says nothing; the body tells (an XML feed, a JSON Feed, HTML).
+_VAGUE_TYPES = frozenset({"", "text/plain", "application/octet-stream", "binary/octet-stream"})
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _RETRYABLE = frozenset({429, 500, 502, 503, 504})
 
@@ -219,7 +222,8 @@ class Fetcher:
                 raise _Failed(f"HTTP {status}", status, retry_after)
             media_type, charset = _content_type(response.headers.get("content-type", ""))
             body = await self._read(response)
-            media_type = media_type or _sniff(body)
+            if media_type in _VAGUE_TYPES:
+                media_type = _sniff(body) or media_type
             if media_type not in HTML_TYPES and media_type not in FEED_TYPES:
                 raise _Failed(f"content type {media_type or 'unknown'} is not HTML or a feed")
             result = FetchResult(url, current, 200, media_type, charset, body, _headers(response))
@@ -333,7 +337,7 @@ class _Layer:
         return zlib.MAX_WBITS if zlib_header else -zlib.MAX_WBITS
 
 
-_ACCEPT = "text/html,application/xhtml+xml,application/rss+xml,application/atom+xml,application/xml;q=0.9,*/*;q=0.1"  # noqa: E501
+_ACCEPT = "text/html,application/xhtml+xml,application/rss+xml,application/atom+xml,application/feed+json,application/xml;q=0.9,*/*;q=0.1"  # noqa: E501
 
 
 def _headers(response: httpx.Response) -> dict[str, str]:
@@ -355,8 +359,12 @@ def _content_type(header: str) -> tuple[str, str | None]:
 def _sniff(body: bytes) -> str:
     """A media type for a body served without one: XML, HTML or nothing we take."""
     head = body[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if head.startswith(b"<?xml") and b"<html" not in body[:2048].lower():
+    if head.startswith((b"<?xml", b"<rss", b"<feed", b"<rdf:rdf")) and (
+        b"<html" not in body[:2048].lower()
+    ):
         return "application/xml"
+    if head.startswith(b"{") and b"jsonfeed.org/version/" in head:
+        return "application/feed+json"
     if head.startswith((b"<!doctype html", b"<html", b"<head", b"<body")):
         return "text/html"
     return ""

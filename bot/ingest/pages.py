@@ -93,11 +93,23 @@ def decode_html(body: bytes, declared: str | None = None) -> str:
             return body.decode(name)
         except UnicodeDecodeError:
             continue
+    if _mostly_ascii(body[:200_000]):
+        # A few accented letters among ASCII, not valid as declared: a Western page in
+        # windows-1252 mislabelled (as browsers assume). Detectors guess a Baltic or
+        # Central European code page here and store "Cafķ crĶme" for "Café crème".
+        return body.decode("cp1252", "replace")
     best = charset_normalizer.from_bytes(body[:200_000]).best()
     if best is None or best.encoding in _LATIN_GUESSES:
         # Detectors confuse the Latin code pages; like browsers, default to windows-1252.
         return body.decode("cp1252", "replace")
     return body.decode(best.encoding, "replace")
+
+
+def _mostly_ascii(body: bytes) -> bool:
+    """Whether bytes above 127 are under a fifth of the letters (Latin text, not Cyrillic)."""
+    high = sum(1 for byte in body if byte >= 0x80)
+    letters = sum(1 for byte in body if 0x41 <= byte <= 0x5A or 0x61 <= byte <= 0x7A)
+    return 0 < high < 0.2 * (letters + high)
 
 
 def _known(encoding: str) -> bool:

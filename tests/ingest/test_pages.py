@@ -82,3 +82,26 @@ def test_word_count_handles_cjk() -> None:
     """Words are counted across scripts; two CJK characters count as one word."""
     assert word_count("one two, three") == 3
     assert word_count("東京都の天気") == 3
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Café crème",
+        "Le Café crème est servi chaud.",
+        "München, Öl und Straße: Grüße aus Köln.",
+        "Año nuevo en Peñíscola: música y señales.",
+    ],
+)
+def test_a_latin1_page_labelled_utf8_is_read_as_written(text: str) -> None:
+    """Detectors guess cp1006 or cp1250 for short Western text ("Cafﻠ crﻟme", "crčme")."""
+    body = f"<html><body><p>{text}</p></body></html>".encode("latin-1")
+    assert decode_html(body, "utf-8") == body.decode("latin-1")
+    assert decode_html(body, None) == body.decode("latin-1")
+
+
+def test_cyrillic_in_a_single_byte_code_page_is_still_detected() -> None:
+    """Dense high bytes are not Western text: the detector decides (cp1251 here)."""
+    text = "Правительство объявило о новых мерах поддержки экономики и граждан страны."
+    body = f"<html><body><p>{text}</p></body></html>".encode("cp1251")
+    assert text in decode_html(body, "utf-8")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -279,3 +280,60 @@ async def test_feeds_polled_together_take_turns_and_lose_nothing(
     assert len(reports) == len(STORIES) + 1 and not any(r.error for r in reports)
     assert statuses == ["added"] * len(STORIES) + ["duplicate"] * 2  # teasers: the same texts
     assert await store.count_articles() == len(STORIES)
+
+
+@pytest.mark.parametrize("version", ["1", "1.1"])
+async def test_a_json_feed_is_read(
+    site: LocalSite, poller: FeedPoller, store: Store, version: str
+) -> None:
+    """JSON Feed (application/feed+json) was refused; its items are articles now."""
+    body = "".join(f"<p>{p}</p>" for p in STORIES["comet"][1])
+    document = {
+        "version": f"https://jsonfeed.org/version/{version}",
+        "title": "JSON Gazette",
+        "home_page_url": site.url("/"),
+        "items": [
+            {
+                "id": "comet-1",
+                "url": site.url("/j/comet"),
+                "title": STORIES["comet"][0],
+                "content_html": body,
+                "date_published": "2025-06-02T09:30:00Z",
+            }
+        ],
+    }
+    url = site.add("/feed.json", json.dumps(document), content_type="application/feed+json")
+    report = await poller.poll(await _added(poller, url))
+    assert report.error is None and report.count("added") == 1
+    [article] = await store.latest(5)
+    assert article.title == STORIES["comet"][0]
+    assert article.text.split("\n") == STORIES["comet"][1]
+    assert article.published == datetime(2025, 6, 2, 9, 30, tzinfo=UTC)
+    assert report.feed.title == "JSON Gazette"
+
+
+@pytest.mark.parametrize("content_type", ["text/rss+xml", "text/atom+xml", "text/plain"])
+async def test_feeds_served_as_other_text_types_are_read(
+    site: LocalSite, poller: FeedPoller, content_type: str
+) -> None:
+    """text/rss+xml, text/atom+xml and XML served as text/plain parse: they were refused."""
+    body = "".join(f"<p>{p}</p>" for p in STORIES["comet"][1])
+    items = [{"title": STORIES["comet"][0], "link": site.url("/t/comet"), "description": body}]
+    url = site.add("/odd.xml", rss(items), content_type=content_type)
+    report = await poller.poll(await _added(poller, url))
+    assert report.error is None and report.count("added") == 1
+
+
+async def test_an_entry_without_a_title_gets_its_first_sentence_as_headline(
+    site: LocalSite, poller: FeedPoller, store: Store
+) -> None:
+    """Not the whole first paragraph (~700 characters) as a headline."""
+    long_first = " ".join(STORIES["comet"][1][:1]) * 3  # one long paragraph
+    body = "".join(f"<p>{p}</p>" for p in [long_first, *STORIES["comet"][1]])
+    items = [{"link": site.url("/n/comet"), "description": body}]
+    url = site.add("/untitled.xml", rss(items), content_type="application/rss+xml")
+    report = await poller.poll(await _added(poller, url))
+    assert report.count("added") == 1
+    [article] = await store.latest(5)
+    assert 20 < len(article.title) <= 100, article.title
+    assert long_first.startswith(article.title.removesuffix("…").rstrip(". "))
