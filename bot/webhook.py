@@ -30,7 +30,8 @@ from bot import metrics
 from bot.app import ALLOWED_UPDATES
 from bot.config import Settings
 from bot.context import NewsApp
-from bot.errors import ConfigError
+from bot.errors import ConfigError, StoreError
+from bot.models import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +98,14 @@ class WebhookServer:
             log.warning("webhook: a malformed update was skipped")
             return web.Response(text="skipped")
         log.debug("webhook: update %d received", update.update_id)
+        try:
+            first = await self._app.bot_data.store.claim_update(update.update_id, utcnow())
+        except StoreError:  # the store is down: better a rare double answer than none
+            log.warning("webhook: could not check update %d for a repeat", update.update_id)
+            first = True
+        if not first:  # Telegram resent it (our answer was lost): another instance took it
+            log.info("webhook: update %d was already taken; skipped", update.update_id)
+            return web.Response(text="repeat")
         await self._app.update_queue.put(update)
         return web.Response(text="ok")
 

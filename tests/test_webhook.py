@@ -13,9 +13,11 @@ import pytest
 
 from bot.app import build_application
 from bot.config import Settings, load_settings
+from bot.store import open_store
 from bot.webhook import SECRET_HEADER, serve
 from tests.conftest import seed
 from tests.fakes import TOKEN, FakeBotApi
+from tests.pg import pg_url  # noqa: F401 -- the fixture
 
 SECRET = "s3cret_Token-for-tests"
 
@@ -129,3 +131,54 @@ async def test_shutdown_finishes_updates_in_flight(
     stop.set()  # at once: the queued update must still be answered before the bot stops
     (reply,) = await fake_api.replies(1001, 1)
     assert "Football" in reply
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+async def test_an_update_sent_again_is_answered_once_across_instances(
+    fake_api: FakeBotApi,
+    hook_settings: Settings,
+    backend: str,
+    request: pytest.FixtureRequest,
+) -> None:
+    """Telegram resends an update whose answer was lost, maybe to another instance.
+
+    The same update_id posted ten times at once, half to each of two instances sharing
+    the store, got ten answers; now one.
+    """
+    url = hook_settings.database_url
+    if backend == "postgresql":
+        url = request.getfixturevalue("pg_url")
+    first = hook_settings.model_copy(update={"database_url": url, "auto_migrate": True})
+    schema = open_store(url, auto_migrate=True)  # an empty PostgreSQL schema: create it
+    await schema.open()
+    await schema.close()
+    await seed(first)
+    port = _free_port()
+    second = first.model_copy(
+        update={"webhook_port": port, "webhook_url": f"http://127.0.0.1:{port}/telegram"}
+    )
+    stop = asyncio.Event()
+    tasks = [asyncio.create_task(serve(build_application(s), s, stop)) for s in (first, second)]
+    bases = [f"http://127.0.0.1:{s.webhook_port}" for s in (first, second)]
+    try:
+        async with aiohttp.ClientSession() as http:
+            for base in bases:
+                for _ in range(200):
+                    try:
+                        async with http.get(f"{base}/healthz") as answer:
+                            if answer.status == 200:
+                                break
+                    except aiohttp.ClientConnectionError:
+                        pass
+                    await asyncio.sleep(0.05)
+        update = _update(77, "/summary tsunami")
+        statuses = await asyncio.gather(
+            *(_post(f"{bases[n % 2]}/telegram", update, SECRET) for n in range(10))
+        )
+        await fake_api.replies(1001, 1)
+        await asyncio.sleep(1.5)  # a second answer would have come by now
+    finally:
+        stop.set()
+        await asyncio.wait_for(asyncio.gather(*tasks), 30)
+    assert statuses == [200] * 10
+    assert len(fake_api.messages(1001)) == 1

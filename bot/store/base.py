@@ -17,6 +17,9 @@ from bot.models import (
     Subscription,
 )
 
+UPDATES_KEPT_SECONDS = 86_400.0  # webhook update claims kept (Telegram resends for less)
+UPDATES_PRUNED_EVERY = 100  # claims older than that are deleted by every 100th update
+
 
 class SubscriptionStore(Protocol):
     """Subscriptions, chat settings, digest schedules and the delivery log.
@@ -80,6 +83,12 @@ class SubscriptionStore(Protocol):
 
     async def unscheduled_chats(self, limit: int = 1000) -> list[int]:
         """Chats that should have a next digest time but have none (start-up repair)."""
+
+    async def claim_update(self, update_id: int, now: datetime) -> bool:
+        """True for the first instance to take this webhook update; False for a repeat.
+
+        Claims older than a day are forgotten (Telegram gives up resending long before).
+        """
 
     async def move_chat(self, old_chat_id: int, new_chat_id: int, now: datetime) -> bool:
         """A group became a supergroup: its subscriptions, settings and delivery log move.

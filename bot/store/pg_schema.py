@@ -189,7 +189,13 @@ _V1 = (
 # NULL for articles stored before, which the summarizer splits when it reads them.
 _V2_SENTENCES: tuple[LiteralString, ...] = ("ALTER TABLE articles ADD COLUMN sentence_spans TEXT",)
 
-MIGRATIONS: tuple[tuple[LiteralString, ...], ...] = (_V1, _V2_SENTENCES)
+# v3: webhook updates already taken (`claim_update`), shared by every instance.
+_V3_UPDATES: tuple[LiteralString, ...] = (
+    "CREATE TABLE updates_seen (update_id BIGINT PRIMARY KEY, seen DOUBLE PRECISION NOT NULL)",
+    "CREATE INDEX updates_seen_seen ON updates_seen (seen)",
+)
+
+MIGRATIONS: tuple[tuple[LiteralString, ...], ...] = (_V1, _V2_SENTENCES, _V3_UPDATES)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _VERSION_TABLE = "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"

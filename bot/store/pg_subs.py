@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.models import ChatSettings, Subscription
+from bot.store.base import UPDATES_KEPT_SECONDS, UPDATES_PRUNED_EVERY
 from bot.store.pg_pool import PgPoolOwner, pg_errors
 
 _MOVE_CHAT = (  # the new chat's own rows win; the old chat's rows that clash are dropped
@@ -271,6 +272,17 @@ class PgSubscriptions(PgPoolOwner):
                 "DELETE FROM deliveries WHERE sent_at < %s", (_seconds(before),)
             )
         return max(cursor.rowcount, 0)
+
+    @pg_errors
+    async def claim_update(self, update_id: int, now: datetime) -> bool:
+        """True for the first instance to take this webhook update (the whole fleet)."""
+        claim = "INSERT INTO updates_seen VALUES (%s, %s) ON CONFLICT DO NOTHING"
+        async with self.connection() as conn:
+            cursor = await conn.execute(claim, (update_id, _seconds(now)))
+            if cursor.rowcount > 0 and update_id % UPDATES_PRUNED_EVERY == 0:
+                forget = _seconds(now) - UPDATES_KEPT_SECONDS
+                await conn.execute("DELETE FROM updates_seen WHERE seen < %s", (forget,))
+        return cursor.rowcount > 0
 
     @pg_errors
     async def remember_topic(self, query: str) -> int:

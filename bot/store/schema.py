@@ -178,7 +178,20 @@ _V3_FEEDS = (
 # NULL for articles stored before, which the summarizer splits when it reads them.
 _V4_SENTENCES = ("ALTER TABLE articles ADD COLUMN sentence_spans TEXT",)
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2_SUBSCRIPTIONS, _V3_FEEDS, _V4_SENTENCES)
+# v5: webhook updates already taken (`claim_update`): Telegram resends an update whose answer
+# was lost, possibly to another instance; each is handled once. Rows older than a day go.
+_V5_UPDATES = (
+    "CREATE TABLE updates_seen (update_id INTEGER PRIMARY KEY, seen REAL NOT NULL)",
+    "CREATE INDEX updates_seen_seen ON updates_seen (seen)",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    _V1,
+    _V2_SUBSCRIPTIONS,
+    _V3_FEEDS,
+    _V4_SENTENCES,
+    _V5_UPDATES,
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

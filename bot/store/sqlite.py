@@ -7,6 +7,7 @@ Owns the connection, deduplication on write and ranked topic search. The schema 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
 import sqlite3
 import time
@@ -129,8 +130,9 @@ class SqliteStore(SqliteSubscriptions, SqliteFeeds, SqliteStories):
         """Close the connection; safe to call twice."""
         db, self._db = self._db, None
         if db is not None:
-            try:
-                await db.execute("PRAGMA optimize")  # refresh planner statistics, cheap
+            try:  # refresh planner statistics, cheap; another process may hold the lock
+                with contextlib.suppress(sqlite3.OperationalError):
+                    await db.execute("PRAGMA optimize")
             finally:
                 await db.close()
 

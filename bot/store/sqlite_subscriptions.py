@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 import aiosqlite
 
 from bot.models import ChatSettings, Subscription
+from bot.store.base import UPDATES_KEPT_SECONDS, UPDATES_PRUNED_EVERY
 from bot.store.sqlite_tx import SqlitePart, store_errors, write_transaction
 
 _CHUNK = 500  # ids per `IN (...)` query, well under SQLite's bound-parameter limit
@@ -283,6 +284,19 @@ class SqliteSubscriptions(SqlitePart):
                 "DELETE FROM deliveries WHERE sent_at < ?", (_seconds(before),)
             )
         return max(cursor.rowcount, 0)
+
+    @store_errors
+    async def claim_update(self, update_id: int, now: datetime) -> bool:
+        """True for the first taker of this webhook update (every process on this file)."""
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "INSERT INTO updates_seen (update_id, seen) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                (update_id, _seconds(now)),
+            )
+            if cursor.rowcount > 0 and update_id % UPDATES_PRUNED_EVERY == 0:
+                forget = _seconds(now) - UPDATES_KEPT_SECONDS
+                await db.execute("DELETE FROM updates_seen WHERE seen < ?", (forget,))
+        return cursor.rowcount > 0
 
     @store_errors
     async def remember_topic(self, query: str) -> int:

@@ -147,3 +147,15 @@ async def test_old_deliveries_are_forgotten(store: Store) -> None:
     assert await store.delivered(1, [10, 11]) == {10, 11}
     assert await store.prune_deliveries(sent + timedelta(seconds=5)) == 3
     assert await store.delivered(1, [10, 11]) == set() and await store.delivered(2, [10]) == set()
+
+
+async def test_an_update_is_claimed_once_and_old_claims_are_forgotten(store: Store) -> None:
+    """claim_update: True the first time only; claims over a day old are pruned."""
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    assert await store.claim_update(7, now) is True
+    assert await store.claim_update(7, now) is False
+    results = await asyncio.gather(*(store.claim_update(8, now) for _ in range(5)))
+    assert sorted(results) == [False] * 4 + [True]
+    later = now + timedelta(days=2)
+    assert await store.claim_update(100, later) is True  # every 100th prunes
+    assert await store.claim_update(7, later) is True  # forgotten: a day is long past

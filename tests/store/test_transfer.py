@@ -137,6 +137,7 @@ async def test_a_v3_sqlite_store_migrates_to_sentence_spans(tmp_path: Path) -> N
     await store.close()
     with sqlite3.connect(tmp_path / "v3.db") as db:  # back to the v3 schema
         db.execute("ALTER TABLE articles DROP COLUMN sentence_spans")
+        db.execute("DROP TABLE updates_seen")  # v5
         db.execute("PRAGMA user_version = 3")
     with pytest.raises(SchemaError, match="run `newsbot db migrate`"):
         await open_store(url).open()
