@@ -46,6 +46,7 @@ COMMANDS: tuple[tuple[str, ...], ...] = (
     ("search_scale.py", "--articles", "10000"),
     ("search_scale.py",),
     ("digest_fanout.py",),
+    ("flood.py",),
 )
 
 

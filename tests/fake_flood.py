@@ -60,6 +60,7 @@ class FloodControl:
     migrated: dict[int, int] = field(default_factory=dict)  # group id → its supergroup's id
     too_many: int = 0  # 429 answers given, scripted or enforced
     sent_times: list[float] = field(default_factory=list)  # when each message was accepted
+    accepted_log: list[tuple[int, float]] = field(default_factory=list)  # (chat id, when)
     clock: Callable[[], float] = time.monotonic
     _script: deque[str | None] = field(default_factory=deque)
     _then: str | None = None
@@ -104,6 +105,7 @@ class FloodControl:
         """Count an accepted message against the limits."""
         now = self.clock()
         self.sent_times.append(now)
+        self.accepted_log.append((chat_id, now))
         self._recent.append(now)
         self._chats[chat_id].append(now)
 
