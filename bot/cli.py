@@ -140,7 +140,16 @@ def parser() -> argparse.ArgumentParser:
     extract.add_argument("target", metavar="PATH_OR_URL", help="a .txt/.html file or a URL")
     extract.set_defaults(handler=_web("extract"))
     evaluate = commands.add_parser("eval", help="score the summarizers on a .jsonl dataset")
-    evaluate.add_argument("dataset", metavar="DATASET", help="JSON Lines file, read in place")
+    evaluate.add_argument(
+        "dataset", metavar="DATASET", nargs="?", help="JSON Lines file, read in place"
+    )
+    evaluate.add_argument(
+        "--retrieval", metavar="QRELS", help="score topic search on judged queries instead"
+    )
+    evaluate.add_argument("--split", default="all", choices=("dev", "test", "all"))
+    evaluate.add_argument(
+        "--store", metavar="URL", help="with --retrieval: this store (default: the sample)"
+    )
     evaluate.add_argument("--sentences", type=int, default=3, help="per article (default 3)")
     evaluate.add_argument("--words", type=int, default=250, help="per cluster (default 250)")
     evaluate.add_argument("--limit", type=int, default=None, help="only the first K items")

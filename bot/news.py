@@ -21,6 +21,7 @@ def clean_query(raw: str) -> str:
 
 
 TOPIC_SENTENCES = 2  # sentences per story in a topic summary, before Shorter/Longer
+CLOSEST = 2  # articles offered, labelled "closest", when none is about the topic
 
 
 async def summarize_topic(
@@ -40,6 +41,11 @@ async def summarize_topic(
 
     version = await resources.store.articles_version()
     return await resources.topic_cache.get_or_compute((query, skip, sentences), version, compute)
+
+
+async def closest(resources: Resources, query: str) -> list[Article]:
+    """When nothing stored is about `query`: the nearest articles, to offer as such."""
+    return await resources.store.closest(query, limit=CLOSEST)
 
 
 async def topic_id(resources: Resources, query: str) -> int:

@@ -54,7 +54,11 @@ async def _send_topic(
     """
     result = await news.summarize_topic(context.resources, query, skip=skip, sentences=sentences)
     if not result.items:
-        await reply(update, replies.no_more_stories() if skip else replies.nothing_found(query))
+        if skip:
+            await reply(update, replies.no_more_stories())
+        else:
+            nearest = await news.closest(context.resources, query)
+            await reply(update, replies.nothing_found(query, nearest))
         return
     topic_id = await news.topic_id(context.resources, query)
     text = replies.topic_summary(result)

@@ -178,10 +178,13 @@ def topic_too_long(length: int) -> str:
     return f"That topic is {length} characters long; please keep it under {MAX_TOPIC}."
 
 
-def nothing_found(query: str) -> str:
-    """No stored article matches the topic."""
+def nothing_found(query: str, closest: Sequence[Article] = ()) -> str:
+    """No stored article is about the topic; the nearest ones, labelled as such, if any."""
     shown = query if len(query) <= 60 else query[:57] + "…"
-    return f"Nothing on <b>{escape(shown)}</b> yet — try /topics to see what I cover."
+    text = f"Nothing stored on <b>{escape(shown)}</b> yet — try /topics to see what I cover."
+    if closest:
+        text += "\n\nClosest, though not about it:\n" + "\n".join(_listed(a) for a in closest)
+    return text
 
 
 def need_article_id() -> str:

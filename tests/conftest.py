@@ -90,6 +90,11 @@ async def stop_bot(app: NewsApp) -> None:
     await app.shutdown()
 
 
+# Messages a second to one chat in tests: Telegram's one a second would make every test of a
+# conversation wait a second per reply. tests/reliability/test_flood.py sets the default back.
+TEST_CHAT_RATE = 50.0
+
+
 @pytest.fixture
 def bot_settings(fake_api: FakeBotApi, db_url: str) -> Settings:
     """Settings that point the bot at the fake Bot API."""
@@ -99,6 +104,7 @@ def bot_settings(fake_api: FakeBotApi, db_url: str) -> Settings:
         telegram_api_url=fake_api.url,
         database_url=db_url,
         load_sample=False,
+        chat_rate=TEST_CHAT_RATE,
     )
 
 

@@ -79,9 +79,9 @@ async def test_article_markup_is_escaped(fake_api: FakeBotApi, bot_settings: Set
 BAD_INPUTS = [
     ("/summary", "Which topic?"),
     ("/summary " + "x" * 5000, "please keep it under"),
-    ('/summary "china" AND NEAR(x* OR y) -z', "Nothing on"),
-    ("/summary <b>bold</b> & <script>", "Nothing on"),
-    ("/summary 🌊🌊 שלום עליכם", "Nothing on"),
+    ('/summary "china" AND NEAR(x* OR y) -z', "Nothing stored on"),
+    ("/summary <b>bold</b> & <script>", "Nothing stored on"),
+    ("/summary 🌊🌊 שלום עליכם", "Nothing stored on"),
     ("/read", "Which article?"),
     ("/read abc", "is not an article id"),
     ("/read 99999", "There is no article 99999"),

@@ -19,6 +19,10 @@ def _positive(value: int | None, option: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Evaluate as the arguments say; print a table, or JSON with notes on standard error."""
+    if getattr(args, "retrieval", None):
+        return _retrieval(args)
+    if not args.dataset:
+        raise DatasetError("name a dataset (a .jsonl file), or --retrieval QRELS")
     _positive(args.sentences, "--sentences")
     _positive(args.words, "--words")
     _positive(args.limit, "--limit")
@@ -36,4 +40,16 @@ def run(args: argparse.Namespace) -> int:
             print(f"note: {note}", file=sys.stderr)
     else:
         print(table(report))
+    return 0
+
+
+def _retrieval(args: argparse.Namespace) -> int:
+    """`newsbot eval --retrieval QRELS`: the bot's topic search against BM25, per language."""
+    import asyncio
+
+    from bot.evaluate.retrieval import evaluate_retrieval, table
+
+    results, langs = asyncio.run(evaluate_retrieval(Path(args.retrieval), args.split, args.store))
+    print(f"judged queries: {args.retrieval} (split: {args.split}); mean ± standard error")
+    print(table(results, langs))
     return 0

@@ -209,6 +209,10 @@ class Store(SubscriptionStore, FeedStore, Protocol):
         `query` is raw user input: implementations never pass it to a query language as is.
         """
 
+    async def closest(self, query: str, limit: int = 2) -> list[Article]:
+        """The best articles with any of the query's words, about the topic or not: offered
+        (explicitly labelled) only when `search` finds nothing."""
+
     async def latest(self, limit: int = 10) -> list[Article]:
         """The newest articles, newest first."""
 

@@ -223,21 +223,26 @@ class SqliteStore(SqliteSubscriptions, SqliteFeeds, SqliteStories):
     async def search(
         self, query: str, limit: int = 5, *, since: datetime | None = None
     ) -> list[Article]:
-        """Articles matching a free-text topic, best first (BM25 with recency, see above).
+        """Articles about a free-text topic, best first (relevance with recency).
 
-        Articles with every query word come first; only if they are too few are articles
-        with some of the words added. Besides ranking them first, this keeps a query of
-        common words fast: the AND set is small, and ranking cost grows with the matches.
+        Only articles with every query word are candidates, and of those only the ones
+        about the topic are kept (`fts.on_topic`): an answer is never padded with articles
+        that merely contain some of the words. Fewer, or none, is the honest answer.
         """
         terms = fts.query_terms(query)
         if not terms or limit <= 0:
             return []
-        found = await self._ranked(fts.match_all(terms), limit, since)
-        if len(found) < limit and len(terms) > 1:
-            seen = {article.id for article in found}
-            more = await self._ranked(fts.match_any(terms), limit + len(found), since)
-            found += [article for article in more if article.id not in seen]
-        return found[:limit]
+        candidates = limit * fts.CANDIDATES_PER_ANSWER
+        found = await self._ranked(fts.match_all(terms), candidates, since)
+        return fts.on_topic(found, terms)[:limit]
+
+    @store_errors
+    async def closest(self, query: str, limit: int = 2) -> list[Article]:
+        """The best matches of any query word: what to offer, labelled, when none is about it."""
+        terms = fts.query_terms(query)
+        if not terms or limit <= 0:
+            return []
+        return await self._ranked(fts.match_any(terms), limit, None)
 
     async def _ranked(self, match: str, limit: int, since: datetime | None) -> list[Article]:
         """The best `limit` articles for an FTS5 MATCH expression, dated or fetched `since`."""

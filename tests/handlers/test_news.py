@@ -81,3 +81,21 @@ async def seed_articles(db_url: str, title: str, text: str) -> None:
     await store.open()
     await store.add_article(make_article(title, text + " " + "Residents left their homes."))
     await store.close()
+
+
+async def test_an_answer_is_never_padded_with_articles_off_the_topic(bot: FakeBotApi) -> None:
+    """ "football transfer" shows the transfer story only, not the final (no "transfer")."""
+    await bot.send_text("/summary football transfer")
+    [answer] = await bot.replies(CHAT, 1)
+    assert "Football transfer record broken" in answer
+    assert "Football final ends in penalties" not in answer
+
+
+async def test_nothing_about_the_topic_says_so_and_labels_the_closest(bot: FakeBotApi) -> None:
+    """No stored article is about "tsunami football": say so; offer the nearest, labelled."""
+    await bot.send_text("/summary tsunami football")
+    [answer] = await bot.replies(CHAT, 1)
+    assert answer.startswith("Nothing stored on tsunami football yet")
+    closest = answer.split("Closest, though not about it:", 1)[1]
+    assert "Tsunami warning lifted" in closest or "Football" in closest
+    assert "📰" not in answer  # not presented as a summary of the topic

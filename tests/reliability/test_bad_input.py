@@ -50,14 +50,16 @@ USER_CASES = [
     Case(f"/summary {CONTROL}", "Tsunami warning lifted"),
     Case(f"/summary {INVISIBLE}", "Tsunami warning lifted"),
     Case(f"/summary {EMOJI}", "Tsunami warning lifted"),
-    Case(f"/summary {MARKUP}", "📰 <b>tsunami</b> *bold* _it_ [x]"),
-    Case(f"/summary {FTS}", '📰 tsunami" OR NEAR(a b)'),
+    # Markup and FTS syntax are words of the topic: no article has them all, so the answer
+    # echoes the topic literally and offers the tsunami story as "closest".
+    Case(f"/summary {MARKUP}", "Nothing stored on <b>tsunami</b> *bold* _it_ [x]"),
+    Case(f"/summary {FTS}", 'Nothing stored on tsunami" OR NEAR(a b)'),
     Case(f"/summary {SQL}", "Tsunami warning lifted"),
     Case("/summary \u200b\u200f\u202e", "Which topic?"),
-    Case("/summary 🌊🎉", "Nothing on 🌊🎉"),
+    Case("/summary 🌊🎉", "Nothing stored on 🌊🎉"),
     Case(LONG, TOO_LONG),
     Case(CONTROL, "Tsunami warning lifted"),
-    Case(MARKUP, "📰 <b>tsunami</b>"),
+    Case(MARKUP, "Nothing stored on <b>tsunami</b>"),
     Case(FTS, "Tsunami warning lifted"),
     Case(SQL, "Tsunami warning lifted"),
     Case("\u200b\u200f", "Which topic?"),
@@ -129,7 +131,7 @@ USER_CASES = [
     Case("http://user:pw@10.0.0.1/", "I couldn't read"),
     Case("http://10.0.0.1/<b>x</b>&amp;", "I couldn't read"),
     Case("http://" + "a" * 9990, "I couldn't read"),
-    Case("http://", "Nothing on http://"),
+    Case("http://", "Nothing stored on http://"),
     Case(f"http://10.0.0.1/{CONTROL}{INVISIBLE}", "I couldn't read"),
 ]
 
@@ -182,8 +184,8 @@ async def test_lone_surrogates_and_odd_updates_are_answered(
 ) -> None:
     """Text with invalid UTF-16 (a lone surrogate) or no text at all gets a clear answer."""
     cases = {
-        200_001: ("/summary tsu\ud800nami", "Nothing on"),
-        200_002: ("\udfff", "Nothing on"),
+        200_001: ("/summary tsu\ud800nami", "Nothing stored on"),
+        200_002: ("\udfff", "Nothing stored on"),
         200_003: ("/read \ud800", "is not an article id"),
         200_004: ("/\ud800", "I don't know"),
         200_005: ("http://10.0.0.1/\ud800", "I couldn't read"),

@@ -24,6 +24,12 @@ from tests.reliability.harness import WENT_WRONG
 CHAT = 7001
 
 
+@pytest.fixture
+def bot_settings(bot_settings: Settings) -> Settings:
+    """Telegram's real pace: one message a second to a chat (the bot's default)."""
+    return bot_settings.model_copy(update={"chat_rate": Settings.model_fields["chat_rate"].default})
+
+
 async def test_six_commands_in_a_second_get_six_answers(
     fake_api: FakeBotApi, bot_settings: Settings
 ) -> None:

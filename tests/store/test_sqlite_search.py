@@ -69,8 +69,8 @@ async def test_chinese_text_is_searchable(store: SqliteStore, news: dict[str, in
 
 
 async def test_fts_syntax_is_plain_words(store: SqliteStore, news: dict[str, int]) -> None:
-    assert await _ids(store, '"china" AND NEAR(') == [news["en_china"]]
-    for query in ['"', "china*", "NOT china", "title:china", "(china", "^china", "-china", "NEAR"]:
+    for query in ['"china" AND NEAR(', '"', "china*", "NOT china", "title:china", "(china",
+                  "^china", "-china", "NEAR"]:  # fmt: skip
         found = await _ids(store, query)
         assert found in ([news["en_china"]], []), query
 
@@ -90,7 +90,7 @@ async def test_rtl_text_is_searchable(store: SqliteStore) -> None:
 
 
 async def test_very_long_query_does_not_raise(store: SqliteStore, news: dict[str, int]) -> None:
-    query = ("china " + "x" * 40 + " " + "(AND* " * 300)[:5000]
+    query = ("china (AND* " * 500)[:5000]
     assert news["en_china"] in await _ids(store, query)
 
 
@@ -141,7 +141,8 @@ async def test_title_hits_weigh_more_than_body_hits(store: SqliteStore) -> None:
     assert await _ids(store, "harbour") == [in_title, in_body]
 
 
-async def test_articles_matching_more_words_come_first(store: SqliteStore) -> None:
+async def test_articles_missing_a_query_word_are_not_shown(store: SqliteStore) -> None:
+    """No padding: "football final" is not answered with a football story without a final."""
     one, both = await _add(
         store,
         _article(
@@ -153,11 +154,12 @@ async def test_articles_matching_more_words_come_first(store: SqliteStore) -> No
             "Cup final", "The football cup final was played.", published=NOW - timedelta(days=3)
         ),
     )
-    assert await _ids(store, "football final") == [both, one]
+    assert await _ids(store, "football final") == [both]
+    assert await _ids(store, "football") == [one, both]  # the newer and more about it first
 
 
 async def test_search_returns_full_articles(store: SqliteStore, news: dict[str, int]) -> None:
-    (found,) = await store.search("weather Москве")
+    (found,) = await store.search("снег в Москве")
     assert (found.id, found.title, found.text) == (
         news["ru_weather"],
         "Погода",
