@@ -31,6 +31,7 @@ class MethodResult:
     ms: float
     redundancy: float | None = None  # multi-document only
     coverage: float | None = None  # multi-document only
+    rouge1_se: float = 0.0  # standard error of the R-1 mean over items
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +96,17 @@ def run_system(
         ms=1000.0 * seconds / max(len(prepared), 1),
         redundancy=pairs.share if multi else None,
         coverage=_mean(covered) if multi else None,
+        rouge1_se=_standard_error([s.rouge1 for s in scores]),
     )
+
+
+def _standard_error(values: Sequence[float]) -> float:
+    """The standard error of the mean of `values` (0 for fewer than two)."""
+    if len(values) < 2:
+        return 0.0
+    mean = _mean(values)
+    variance = sum((v - mean) ** 2 for v in values) / (len(values) - 1)
+    return float((variance / len(values)) ** 0.5)
 
 
 def _notes(names: Sequence[str]) -> tuple[str, ...]:

@@ -11,7 +11,8 @@ from bot.evaluate.harness import MethodResult, Report
 def _row(name: str, result: MethodResult, default: str, multi: bool) -> str:
     """One table row."""
     label = f"{name} *" if name == default else name
-    cells = f"{label:<12}{result.rouge1:>7.1f}{result.rouge2:>7.1f}{result.rougeLsum:>8.1f}"
+    cells = f"{label:<12}{result.rouge1:>7.1f}{result.rouge1_se:>6.1f}{result.rouge2:>7.1f}"
+    cells += f"{result.rougeLsum:>8.1f}"
     cells += f"{result.ms:>10.1f}"
     if multi:
         cells += f"{result.redundancy or 0.0:>11.1f}{result.coverage or 0.0:>10.1f}"
@@ -25,7 +26,7 @@ def table(report: Report) -> str:
     lines = [
         f"{report.dataset}: {report.items} {kind}, {report.length}; "
         "ROUGE F1 × 100 (rouge-score, Porter stemming, Lsum one sentence per line)",
-        f"{'method':<12}{'R-1':>7}{'R-2':>7}{'R-Lsum':>8}{'ms/item':>10}"
+        f"{'method':<12}{'R-1':>7}{'±SE':>6}{'R-2':>7}{'R-Lsum':>8}{'ms/item':>10}"
         + (f"{'redund.%':>11}{'cover.%':>10}" if multi else ""),
     ]
     lines += [_row(n, r, report.default, multi) for n, r in report.results.items()]
@@ -42,6 +43,7 @@ def _result(result: MethodResult) -> dict[str, float]:
     """One method's figures, rounded to 2 decimals, multi-document extras when present."""
     figures = {
         "rouge1": result.rouge1,
+        "rouge1_se": result.rouge1_se,
         "rouge2": result.rouge2,
         "rougeLsum": result.rougeLsum,
         "ms": result.ms,

@@ -33,7 +33,8 @@ def test_table_marks_the_default_and_shows_multi_columns() -> None:
     lines = table(REPORT).splitlines()
     assert lines[0].startswith("toy.jsonl: 2 article clusters, 250 words")
     assert "redund.%" in lines[1] and "cover.%" in lines[1]
-    assert lines[2].split() == ["topic", "*", "44.1", "15.0", "40.0", "12.3", "0.5", "99.0"]
+    row = ["topic", "*", "44.1", "0.0", "15.0", "40.0", "12.3", "0.5", "99.0"]  # 0.0: R-1 SE
+    assert lines[2].split() == row
     assert lines[3].split()[0] == "lead"
     assert lines[-1] == "note: kl reads only the first 60 sentences"
 
@@ -44,6 +45,7 @@ def test_json_has_the_documented_shape() -> None:
     assert list(document) == ["dataset", "items", "default", "results"]
     assert document["results"]["topic"] == {
         "rouge1": 44.12,
+        "rouge1_se": 0.0,
         "rouge2": 15.0,
         "rougeLsum": 40.0,
         "ms": 12.35,
