@@ -17,6 +17,7 @@ from typing import Any
 
 from sumy.models.dom import ObjectDocumentModel, Paragraph, Sentence
 
+from bot.summarize.hygiene import clean_sentence
 from bot.summarize.tokenizer import OfflineTokenizer
 
 # A sentence with fewer words than this is a fragment ("Photo: AP.", "Updated."), only chosen
@@ -107,9 +108,10 @@ def parse_paragraphs(
         sentences = []
         pieces = stored[start] if stored is not None else tokenizer.to_sentences(line)
         for piece in pieces:
-            if piece not in seen:
-                seen.add(piece)
-                sentences.append(Sentence(piece, tokenizer))
+            shown = clean_sentence(piece)  # no dateline, credit or dangling colon (hygiene)
+            if shown is not None and shown not in seen:
+                seen.add(shown)
+                sentences.append(Sentence(shown, tokenizer))
         if sentences:
             paragraphs.append(tuple(sentences))
     return tuple(paragraphs)

@@ -1,0 +1,75 @@
+"""Sentences a user sees are whole: no dateline glued on, no credits, no dangling colons.
+
+Articles open with datelines ("Thursday, May 7, 2015", "OSLO —", "MOSCOW, 1 Dec — RIA
+Novosti."), carry photo credits and bylines ("Photo: Reuters", "By Jane Doe"), and introduce
+quotations with a colon. Sentence splitting keeps these as, or inside, sentences; a summary
+that picks one shows a fragment. `clean_sentence` strips a leading dateline from a sentence
+and returns None for a sentence that is nothing else, a credit or byline, or a lead-in whose
+quotation would be left out (it ends with ":").
+"""
+
+from __future__ import annotations
+
+import re
+
+_MONTHS = (
+    "January|February|March|April|May|June|July|August|September|October|November|December|"
+    "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|"
+    "(?:янв|фев|мар|апр|ма[йя]|июн|июл|авг|сен|окт|ноя|дек)[а-я]*"
+)
+_WEEKDAY = r"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+)"
+_DAY_MONTH = rf"(?:(?:{_MONTHS})\.?\s+\d{{1,2}}|\d{{1,2}}\s+(?:{_MONTHS})\.?)"
+_DATE = rf"(?:{_WEEKDAY}?{_DAY_MONTH}(?:,?\s+\d{{4}})?)"
+_DASH = r"\s*[-–—]+\s*"
+_CAPS_PLACE = r"[A-ZÀ-ÞА-ЯЁ][A-ZÀ-ÞА-ЯЁ.'\- ]{2,30}"  # OSLO, NEW YORK, МОСКВА
+_PLACE = r"[A-ZÀ-ÞА-ЯЁ][\w.'\-]*(?:\s[A-ZÀ-ÞА-ЯЁ][\w.'\-]*){0,3}"  # Redwood City
+
+# A date alone before the sentence proper: "Thursday, May 7, 2015 On Tuesday, ...".
+_LEADING_DATE = re.compile(rf"^{_DATE}\s+(?=[A-ZА-ЯЁ\"“«])")
+# A dateline before a dash: "OSLO — ", "BRASÍLIA, Brazil – ", "United States - " (after its
+# date), "November 17, Brisbane, Australia - ", "MOSCOW, 1 Dec — ", "Redwood City,
+# California - ", "LONDON, England (Reuters) -- ", "(CNN) -- ". A mixed-case place needs a
+# comma ("The U.S. - China talks" is a sentence).
+_AGENCY = r"(?:\s*\([\w .&'\-]{2,25}\))"
+_DATELINE = re.compile(
+    rf"^(?:{_CAPS_PLACE}(?:,\s*{_PLACE})*(?:,\s*{_DATE})?{_AGENCY}?"
+    rf"|{_DATE}(?:,?\s*{_PLACE})*{_AGENCY}?|{_PLACE}(?:,\s*{_PLACE})+{_AGENCY}?|{_AGENCY})"
+    rf"{_DASH}(?=[A-ZА-ЯЁ\"“«0-9])"
+)
+# Nothing but a dateline and a news agency: "MOSCOW, 1 Dec — RIA Novosti."
+_DATELINE_ONLY = re.compile(
+    rf"^(?:{_CAPS_PLACE}(?:,\s*{_PLACE})*,?\s*(?:{_DATE})?|{_DATE}){_DASH}"
+    r"[\w .&'\-]{2,40}\.?$"
+)
+# Credits and bylines, short ones only.
+_CREDIT = re.compile(
+    r"^\(?(?:photo|image|picture|video|credit|credits|source|pictured|by|фото|автор|источник)"
+    r"\b\s*[:/]?\s",
+    re.IGNORECASE,
+)
+_CREDIT_INSIDE = re.compile(
+    r"\b(?:AP Photo|Getty Images|AFP/Getty|Reuters/|EPA/|Photo by|Image by)\b", re.IGNORECASE
+)
+CREDIT_MAX_WORDS = 12
+
+
+def strip_dateline(sentence: str) -> str:
+    """The sentence without a leading date or dateline ("OSLO — The prize..." → "The prize...")."""
+    for pattern in (_DATELINE, _LEADING_DATE):
+        stripped = pattern.sub("", sentence, count=1)
+        if len(stripped.split()) >= 3:
+            sentence = stripped
+    return sentence
+
+
+def clean_sentence(sentence: str) -> str | None:
+    """The sentence as a summary may show it, or None when it must not be shown at all."""
+    text = sentence.strip()
+    if not text or text.endswith(":"):
+        return None  # a lead-in whose quotation (the next paragraph) would be left out
+    words = len(text.split())
+    if words <= CREDIT_MAX_WORDS and (
+        _CREDIT.match(text) or _CREDIT_INSIDE.search(text) or _DATELINE_ONLY.match(text)
+    ):
+        return None
+    return strip_dateline(text)
