@@ -16,6 +16,7 @@ from bot.errors import UnknownMethodError
 from bot.evaluate.datasets import Dataset, Kind, load_dataset
 from bot.evaluate.metrics import PairCount, coverage, redundant_pairs
 from bot.evaluate.rouge import Rouge, Scores
+from bot.evaluate.stats import standard_error
 from bot.evaluate.systems import LEAD, ORACLE, TOPIC, Prepared, make_system
 from bot.summarize import DEFAULT_METHOD, available_methods, detect_language, make_tokenizer
 from bot.summarize.registry import SENTENCE_CAPS, resolve_method
@@ -96,17 +97,8 @@ def run_system(
         ms=1000.0 * seconds / max(len(prepared), 1),
         redundancy=pairs.share if multi else None,
         coverage=_mean(covered) if multi else None,
-        rouge1_se=_standard_error([s.rouge1 for s in scores]),
+        rouge1_se=standard_error([s.rouge1 for s in scores]),
     )
-
-
-def _standard_error(values: Sequence[float]) -> float:
-    """The standard error of the mean of `values` (0 for fewer than two)."""
-    if len(values) < 2:
-        return 0.0
-    mean = _mean(values)
-    variance = sum((v - mean) ** 2 for v in values) / (len(values) - 1)
-    return float((variance / len(values)) ** 0.5)
 
 
 def _notes(names: Sequence[str]) -> tuple[str, ...]:

@@ -23,9 +23,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.evaluate.datasets import DatasetError
+from bot.evaluate.stats import standard_error
 from bot.models import Article
 
 K = 5
+K1, B = 1.2, 0.75  # Okapi BM25's usual constants (Robertson & Zaragoza), not tuned here
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +92,7 @@ class Scores:
         off_rate = off / shown if shown else 0.0
         # The off-topic rate is a share of articles: its error treats each answer as a cluster.
         per_query = [r[3] - off_rate * r[4] for r in rows]
-        off_se = _se(per_query) * len(rows) / shown if shown else 0.0
+        off_se = standard_error(per_query) * len(rows) / shown if shown else 0.0
         return {
             "P@5": _mean_se([r[0] for r in rows]),
             "nDCG@5": _mean_se([r[1] for r in rows]),
@@ -107,15 +109,7 @@ def _mean_se(values: Sequence[float]) -> tuple[float, float]:
     kept = [v for v in values if not math.isnan(v)]
     if not kept:
         return math.nan, math.nan
-    return sum(kept) / len(kept), _se(kept)
-
-
-def _se(values: Sequence[float]) -> float:
-    if len(values) < 2:
-        return 0.0
-    mean = sum(values) / len(values)
-    variance = sum((v - mean) ** 2 for v in values) / (len(values) - 1)
-    return math.sqrt(variance / len(values))
+    return sum(kept) / len(kept), standard_error(kept)
 
 
 _TOKEN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]|[^\W_\u3400-\u4dbf\u4e00-\u9fff]+")
@@ -127,7 +121,7 @@ def okapi_tokens(text: str, stem: Callable[[str], str]) -> list[str]:
 
 
 class Okapi:
-    """Plain Okapi BM25 (k1 = 1.2, b = 0.75) over title and text: the baseline."""
+    """Plain Okapi BM25 (K1, B) over title and text: the baseline."""
 
     def __init__(self, articles: Sequence[Article], stem: Callable[[str], str]) -> None:
         """Index the articles (kept in memory: the bundled sample is small)."""
@@ -147,8 +141,10 @@ class Okapi:
         terms = set(okapi_tokens(query, self._stem))
         scored = []
         for number, doc in enumerate(self._docs):
-            norm = 1.2 * (0.25 + 0.75 * self._lengths[number] / self._average)
-            score = sum(self._idf[t] * doc[t] * 2.2 / (doc[t] + norm) for t in terms if t in doc)
+            norm = K1 * (1 - B + B * self._lengths[number] / self._average)
+            score = sum(
+                self._idf[t] * doc[t] * (K1 + 1) / (doc[t] + norm) for t in terms if t in doc
+            )
             if score > 0:
                 scored.append((score, number))
         scored.sort(key=lambda item: (-item[0], item[1]))
