@@ -72,3 +72,18 @@ async def test_an_unreadable_link_gets_a_reason(
         await stop_bot(app)
     assert "couldn't read an article" in answer and expected in answer
     assert fake_api.rejected == []
+
+
+async def test_a_latin1_page_labelled_utf8_is_read_as_written(
+    fake_api: FakeBotApi, link_settings: Settings, site: LocalSite
+) -> None:
+    """Detectors guessed a Baltic code page (cp775): "crème brûlée" was stored garbled."""
+    page = article_html("harbour").replace(" the ", " the crème brûlée à côté ", 3)
+    url = site.add("/news/cafe", page.encode("latin-1"), content_type="text/html; charset=utf-8")
+    app = await start_bot(link_settings)
+    try:
+        await fake_api.send_text(url)
+        [answer] = await fake_api.replies(1001, 1)
+    finally:
+        await stop_bot(app)
+    assert "the crème brûlée à côté" in answer, answer

@@ -91,6 +91,7 @@ def test_word_count_handles_cjk() -> None:
         "Le Café crème est servi chaud.",
         "München, Öl und Straße: Grüße aus Köln.",
         "Año nuevo en Peñíscola: música y señales.",
+        STORIES["harbour"][1][0].replace(" the ", " the crème brûlée à côté "),  # cp775 guessed
     ],
 )
 def test_a_latin1_page_labelled_utf8_is_read_as_written(text: str) -> None:
