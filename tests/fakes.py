@@ -96,6 +96,7 @@ class FakeBotApi:
     rejected: list[tuple[str, str]] = field(default_factory=list)
     violations: list[str] = field(default_factory=list)  # against the Bot API spec
     uneditable: set[int] = field(default_factory=set)  # message ids too old to edit
+    answer_delay: float = 0.0  # seconds between accepting a sendMessage and answering it
     callback_answers: list[dict[str, Any]] = field(default_factory=list)
     inline_answers: list[dict[str, Any]] = field(default_factory=list)
     admins: set[tuple[int, int]] = field(default_factory=set)  # (chat_id, user_id)
@@ -383,6 +384,8 @@ class FakeBotApi:
         async with self._changed:
             self.sent.append(message)
             self._changed.notify_all()
+        if self.answer_delay:  # delivered, but the answer is late (a slow or lost network)
+            await asyncio.sleep(self.answer_delay)
         return {k: v for k, v in message.items() if k != "html"}
 
     def messages(self, chat_id: int) -> list[dict[str, Any]]:

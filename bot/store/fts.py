@@ -215,6 +215,15 @@ def is_about(article: Article, terms: list[list[str]]) -> bool:
     return all(_count(body, term) >= ABOUT_MIN_MENTIONS for term in missing)
 
 
-def on_topic(articles: Sequence[Article], terms: list[list[str]]) -> list[Article]:
-    """The articles (in their order) that are about the query, not just mention its words."""
-    return [article for article in articles if is_about(article, terms)]
+def on_topic(articles: Sequence[Article], terms: list[list[str]], limit: int) -> list[Article]:
+    """The first `limit` articles (in their order) about the query, not just mentioning it.
+
+    Stops at `limit`: each check analyzes the article's text, the dearest part of a search.
+    """
+    kept: list[Article] = []
+    for article in articles:
+        if len(kept) >= limit:
+            break
+        if is_about(article, terms):
+            kept.append(article)
+    return kept

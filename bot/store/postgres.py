@@ -205,7 +205,7 @@ class PostgresStore(PgSubscriptions, PgFeeds):
             return []
         candidates = limit * fts.CANDIDATES_PER_ANSWER
         found = await self._ranked(tsquery_all(terms), candidates, since)
-        return fts.on_topic(found, terms)[:limit]
+        return fts.on_topic(found, terms, limit)
 
     @pg_errors
     async def closest(self, query: str, limit: int = 2) -> list[Article]:

@@ -234,7 +234,7 @@ class SqliteStore(SqliteSubscriptions, SqliteFeeds, SqliteStories):
             return []
         candidates = limit * fts.CANDIDATES_PER_ANSWER
         found = await self._ranked(fts.match_all(terms), candidates, since)
-        return fts.on_topic(found, terms)[:limit]
+        return fts.on_topic(found, terms, limit)
 
     @store_errors
     async def closest(self, query: str, limit: int = 2) -> list[Article]:

@@ -87,8 +87,9 @@ async def test_a_digest_killed_mid_send_resumes_with_exactly_the_rest(
     """SIGKILL mid-digest, then a new process: every story arrives; repeats only in the gap.
 
     In flight (the second message's request reached Telegram, which dropped it): the first
-    message was logged, so nothing arrives twice. Just accepted (killed the instant Telegram
-    took the first message, before the bot could log it): that one message arrives again.
+    message was logged, so nothing arrives twice. Just accepted (Telegram took the first
+    message; its answer had not reached the bot, so the bot could not log it): that one
+    message arrives again.
     """
     store = open_store(db_url)
     await store.open()
@@ -109,6 +110,8 @@ async def test_a_digest_killed_mid_send_resumes_with_exactly_the_rest(
     in_flight = moment.startswith("second")
     if in_flight:
         fake_api.flood.inject("drop", after=1)
+    else:  # Telegram has the message; its answer has not reached the bot when it dies
+        fake_api.answer_delay = 5.0
 
     def sends() -> int:
         return sum(method == "sendMessage" for method, _ in fake_api.calls)
@@ -119,6 +122,7 @@ async def test_a_digest_killed_mid_send_resumes_with_exactly_the_rest(
     finally:
         await _stop(first, signal.SIGKILL)
     fake_api.flood.heal()
+    fake_api.answer_delay = 0.0
     before = [_read_ids(m["text"]) for m in fake_api.messages(CHAT)]
     second = _run(fake_api, db_url, **environment)
     try:
