@@ -167,13 +167,14 @@ class Settings(BaseSettings):
 
 
 def _has_host_port(url: str, port_required: bool = True) -> bool:
-    """Whether `url` has a host and, if required or given, a port from 1 to 65535."""
+    """Whether `url` parses with a valid port (1-65535) if it has one, and, if
+    `port_required`, has a host and a port."""
     try:
         parts = urlsplit(url)
         port = parts.port  # ValueError for "host:notaport" or a port out of range
     except ValueError:
         return False
-    return bool(parts.hostname or not port_required) and (port is not None or not port_required)
+    return not port_required or (bool(parts.hostname) and port is not None)
 
 
 def load_settings(env_file: str | Path | None = ".env", **overrides: Any) -> Settings:

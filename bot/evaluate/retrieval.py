@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -173,8 +174,6 @@ async def evaluate_retrieval(
     The store is `store_url` (loaded with the bundled sample when empty) or, by default, a
     new SQLite file with the bundled sample. Returns the scores and the languages seen.
     """
-    import tempfile
-
     from bot.ingest import load_bundled_sample
     from bot.store import fts, open_store
 

@@ -207,7 +207,8 @@ def _count(tokens: Sequence[str], alternatives: list[str]) -> int:
 
 def is_about(article: Article, terms: list[list[str]]) -> bool:
     """Whether every query term is in the article's title or lead, or often in its text."""
-    lead = index_text(f"{article.title}\n{article.text.split(chr(10), 1)[0]}").split()
+    first_paragraph = article.text.split("\n", 1)[0]
+    lead = index_text(f"{article.title}\n{first_paragraph}").split()
     missing = [term for term in terms if not _count(lead, term)]
     if not missing:
         return True
