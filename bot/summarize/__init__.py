@@ -1,7 +1,8 @@
 """Extractive summarization: offline tokenizers, a name → method registry, and the service.
 
-The default single-article method is NewsRank (newsrank.py); topic summaries over many
-articles group same-text stories and pick sentences across them (topic.py, stories.py).
+The default single-article method is NewsLead (newslead.py), the lead without its defects;
+topic summaries over many articles group same-text stories and pick sentences across them
+(topic.py, stories.py).
 Handlers use `Summarizer`; everything else here is for tests, benchmarks and the CLI.
 """
 

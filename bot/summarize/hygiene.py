@@ -5,7 +5,8 @@ Novosti."), carry photo credits and bylines ("Photo: Reuters", "By Jane Doe"), a
 quotations with a colon. Sentence splitting keeps these as, or inside, sentences; a summary
 that picks one shows a fragment. `clean_sentence` strips a leading dateline from a sentence
 and returns None for a sentence that is nothing else, a credit or byline, or a lead-in whose
-quotation would be left out (it ends with ":").
+quotation would be left out (it ends with ":"), and for page chrome ("Follow us on
+Twitter"); a prompt before a sentence ("Scroll down for video") is cut off like a dateline.
 """
 
 from __future__ import annotations
@@ -51,11 +52,21 @@ _CREDIT_INSIDE = re.compile(
     r"\b(?:AP Photo|Getty Images|AFP/Getty|Reuters/|EPA/|Photo by|Image by)\b", re.IGNORECASE
 )
 CREDIT_MAX_WORDS = 12
+# Page chrome the text kept: a prompt before a sentence is cut off, a sentence that is one
+# is never shown.
+_CHROME_PREFIX = re.compile(
+    r"^(?:scroll down (?:for|to see) (?:the |more )?(?:videos?|pictures?|more)|watch the video)"
+    r"\s*[:.]?\s+",
+    re.IGNORECASE,
+)
+_CHROME = re.compile(
+    r"^(?:click here|follow us on|read more\b|sign up for|subscribe to our)", re.IGNORECASE
+)
 
 
 def strip_dateline(sentence: str) -> str:
-    """The sentence without a leading date or dateline ("OSLO — The prize..." → "The prize...")."""
-    for pattern in (_DATELINE, _LEADING_DATE):
+    """The sentence without a leading dateline or prompt ("OSLO — The prize" → "The prize")."""
+    for pattern in (_CHROME_PREFIX, _DATELINE, _LEADING_DATE):
         stripped = pattern.sub("", sentence, count=1)
         if len(stripped.split()) >= 3:
             sentence = stripped
@@ -67,6 +78,8 @@ def clean_sentence(sentence: str) -> str | None:
     text = sentence.strip()
     if not text or text.endswith(":"):
         return None  # a lead-in whose quotation (the next paragraph) would be left out
+    if _CHROME.match(text):
+        return None  # "Follow us on Twitter": the page, not the story
     words = len(text.split())
     if words <= CREDIT_MAX_WORDS and (
         _CREDIT.match(text) or _CREDIT_INSIDE.search(text) or _DATELINE_ONLY.match(text)

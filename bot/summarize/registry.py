@@ -24,6 +24,7 @@ from sumy.summarizers.text_rank import TextRankSummarizer
 
 from bot.errors import UnknownMethodError
 from bot.summarize.lexicon import make_stemmer, stop_words
+from bot.summarize.newslead import NewsLeadSummarizer
 from bot.summarize.newsrank import NewsRankSummarizer
 
 Length = int | str
@@ -53,6 +54,7 @@ class LeadSummarizer(AbstractSummarizer):  # type: ignore[misc]
 # Edmundson is left out: it needs hand-made bonus, stigma and null word lists.
 METHODS: Final[Mapping[str, type[Any]]] = MappingProxyType(
     {
+        "newslead": NewsLeadSummarizer,
         "newsrank": NewsRankSummarizer,
         "lead": LeadSummarizer,
         "lexrank": LexRankSummarizer,
@@ -66,8 +68,9 @@ METHODS: Final[Mapping[str, type[Any]]] = MappingProxyType(
     }
 )
 
-# The news-tuned, position-aware method (see newsrank.py); callers only ever name this constant.
-DEFAULT_METHOD: Final = "newsrank"
+# The lead without its defects (see newslead.py): on news nobody tuned on, no method here beats
+# the lead in ROUGE-1 and ROUGE-2, newsrank included. Callers only ever name this constant.
+DEFAULT_METHOD: Final = "newslead"
 
 # Inputs are cut to a sentence budget before any step that compares sentence pairs (n²):
 # the lead of a news text holds its story, and a 300-sentence text is already a book chapter.

@@ -36,6 +36,14 @@ from bot.summarize.hygiene import clean_sentence
             "(CNN) -- A man was arrested on Tuesday in Ohio.",
             "A man was arrested on Tuesday in Ohio.",
         ),
+        (
+            "Scroll down for video Guilty: The former teacher pleaded guilty on Wednesday.",
+            "Guilty: The former teacher pleaded guilty on Wednesday.",
+        ),
+        (
+            "Watch the video: A professor explains why the bridge swayed in the wind.",
+            "A professor explains why the bridge swayed in the wind.",
+        ),
         # Sentences that keep their dashes and commas.
         ("The U.S. - China talks resumed on Monday.", "The U.S. - China talks resumed on Monday."),
         (
@@ -63,6 +71,8 @@ def test_datelines_are_stripped_and_sentences_kept(sentence: str, shown: str) ->
         "(AP Photo/Evan Vucci)",
         "By Jane Doe, Political Correspondent",
         "Фото: пресс-служба министерства",
+        "Follow us on Twitter @BBCNews",
+        "Click here to read the full report.",
     ],
 )
 def test_datelines_credits_and_lead_ins_are_never_shown(sentence: str) -> None:

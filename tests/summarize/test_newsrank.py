@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from bot.summarize import DEFAULT_METHOD, build_summarizer, make_tokenizer
+from bot.summarize import build_summarizer, make_tokenizer
 from bot.summarize.document import build_document, parse_paragraphs
 from bot.summarize.newsrank import (
     DEFAULT_PARAMS,
@@ -41,11 +41,6 @@ def _document(lines: list[str], title: str | None = None) -> Any:
 def _summary(lines: list[str], count: int | str, title: str | None = None) -> list[str]:
     """NewsRank's picks for the lines."""
     return [str(s) for s in build_summarizer("newsrank", "en")(_document(lines, title), count)]
-
-
-def test_newsrank_is_the_default() -> None:
-    """The news-tuned method is what the bot uses unless configured otherwise."""
-    assert DEFAULT_METHOD == "newsrank"
 
 
 def test_centrality_rewards_sentences_that_later_ones_elaborate() -> None:

@@ -49,6 +49,7 @@ def test_registry_lists_the_expected_methods() -> None:
         "lexrank",
         "lsa",
         "luhn",
+        "newslead",
         "newsrank",
         "random",
         "reduction",
