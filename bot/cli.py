@@ -152,6 +152,11 @@ def parser() -> argparse.ArgumentParser:
     )
     evaluate.add_argument("--sentences", type=int, default=3, help="per article (default 3)")
     evaluate.add_argument("--words", type=int, default=250, help="per cluster (default 250)")
+    evaluate.add_argument(
+        "--as-users",
+        action="store_true",
+        help="clusters cut to the length a /summary answer has (50 words per article)",
+    )
     evaluate.add_argument("--limit", type=int, default=None, help="only the first K items")
     evaluate.add_argument("--methods", default=None, help="comma-separated, e.g. lead,newsrank")
     evaluate.add_argument("--json", action="store_true", help="print one JSON object")

@@ -7,6 +7,7 @@ import unicodedata
 
 from bot.context import Resources
 from bot.models import Article, ArticleSummary, Count, TopicSummary
+from bot.summarize.service import TOPIC_SENTENCES as TOPIC_SENTENCES
 
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 _SPACE = re.compile(r"\s+")
@@ -20,7 +21,6 @@ def clean_query(raw: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
-TOPIC_SENTENCES = 2  # sentences per story in a topic summary, before Shorter/Longer
 CLOSEST = 2  # articles offered, labelled "closest", when none is about the topic
 
 

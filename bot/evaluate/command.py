@@ -30,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
     report = evaluate(
         Path(args.dataset),
         sentences=args.sentences,
-        words=args.words,
+        words=0 if getattr(args, "as_users", False) else args.words,
         limit=args.limit,
         methods=methods,
     )

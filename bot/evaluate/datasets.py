@@ -1,7 +1,8 @@
 """Evaluation datasets: JSON Lines of single articles or of article clusters, read in place.
 
 Formats (see ../shared/eval/README.md): a single-document record has "text" and "summary";
-a multi-document record has "docs" (a list of article texts) and "summaries". The datasets
+a multi-document record has "docs" (a list of article texts) and "summaries" (every one is
+scored against, the best match counting, as rouge-score's `score_multi` does). The datasets
 belong to their publishers, so they are only ever read from the path the user gives.
 """
 
@@ -29,7 +30,13 @@ class Item:
     id: str
     docs: tuple[str, ...]
     titles: tuple[str, ...]
-    reference: str
+    reference: str  # the first human summary (what the oracle aims at)
+    others: tuple[str, ...] = ()  # any further human summaries: scores take the best match
+
+    @property
+    def references(self) -> tuple[str, ...]:
+        """Every human summary of the item, the first one first."""
+        return (self.reference, *self.others)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,8 +70,11 @@ def parse_record(record: Any, line: int) -> tuple[Kind, Item]:
     if "docs" in record:
         docs = _texts(record["docs"], "docs", line)
         titles = _texts(record.get("titles") or [], "titles", line)
-        summaries = _texts(record.get("summaries") or [], "summaries", line)
-        return "multi", Item(ident, docs, titles, summaries[0] if summaries else "")
+        summaries = [
+            s for s in _texts(record.get("summaries") or [], "summaries", line) if s.strip()
+        ]
+        first, others = (summaries[0], tuple(summaries[1:])) if summaries else ("", ())
+        return "multi", Item(ident, docs, titles, first, others)
     if "text" in record:
         text = _text(record["text"], "text", line)
         title = _text(record.get("title") or "", "title", line)

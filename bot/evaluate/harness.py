@@ -20,6 +20,7 @@ from bot.evaluate.stats import standard_error
 from bot.evaluate.systems import LEAD, ORACLE, TOPIC, Prepared, make_system
 from bot.summarize import DEFAULT_METHOD, available_methods, detect_language, make_tokenizer
 from bot.summarize.registry import SENTENCE_CAPS, resolve_method
+from bot.summarize.service import TOPIC_SENTENCES, topic_budget
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,8 +83,9 @@ def run_system(
         start = time.perf_counter()
         summary = system(case)
         seconds += time.perf_counter() - start
-        reference = make_tokenizer(case.language).to_sentences(case.item.reference)
-        scores.append(rouge.score(summary, reference))
+        tokenizer = make_tokenizer(case.language)
+        references = [tokenizer.to_sentences(text) for text in case.item.references]
+        scores.append(rouge.score_multi(summary, references))
         if dataset.kind == "multi":
             counted = redundant_pairs(summary, case.language)
             pairs.pairs += counted.pairs
@@ -111,6 +113,16 @@ def _notes(names: Sequence[str]) -> tuple[str, ...]:
     )
 
 
+def _cluster_length(words: int) -> str:
+    """How long the cluster summaries were."""
+    if words:
+        return f"{words} words"
+    return (
+        f"as /summary answers ({TOPIC_SENTENCES} sentences per story, at most {topic_budget(1)}"
+        " words per article; every method cut to the answer's length)"
+    )
+
+
 def evaluate(
     path: Path,
     *,
@@ -119,7 +131,7 @@ def evaluate(
     limit: int | None = None,
     methods: Sequence[str] | None = None,
 ) -> Report:
-    """Score every requested system on the dataset at `path`."""
+    """Score every requested system on the dataset at `path` (`words=0`: as /summary)."""
     dataset = load_dataset(path, limit)
     names = method_names(dataset.kind, methods)
     prepared = [
@@ -131,7 +143,7 @@ def evaluate(
         dataset=dataset.name,
         kind=dataset.kind,
         items=len(dataset.items),
-        length=f"{sentences} sentence(s)" if single else f"{words} words",
+        length=f"{sentences} sentence(s)" if single else _cluster_length(words),
         default=DEFAULT_METHOD if single else TOPIC,
         results=results,
         notes=_notes(names),

@@ -81,6 +81,11 @@ class Rouge:
         result = self._scorer.score("\n".join(reference), "\n".join(summary))
         return Scores(*(100.0 * result[kind].fmeasure for kind in TYPES))
 
+    def score_multi(self, summary: Sequence[str], references: Sequence[Sequence[str]]) -> Scores:
+        """The best F1 over several references, per ROUGE type (rouge-score's `score_multi`)."""
+        each = [self.score(summary, reference) for reference in references]
+        return Scores(*(max(getattr(s, kind) for s in each) for kind in TYPES))
+
 
 Gram = tuple[str, ...]
 

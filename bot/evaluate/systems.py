@@ -4,13 +4,18 @@ Single articles: every registered method through the bot's own `Summarizer` (sam
 same fragment rule, same sentence budget), and the greedy oracle over the same sentences.
 Clusters: round-robin lead, each registered method on the articles joined into one document
 (sentences taken in rank order until the word budget), our topic summarizer, and the oracle.
-Every multi-document output is cut to the same word budget.
+Every multi-document output is cut to the same word budget: a fixed one (250 words, as the
+literature reports), or with `words=0` the length of the bot's own /summary answer for that
+cluster (`topic_budget`, 50 words per article, and at most `TOPIC_SENTENCES` sentences per
+story, which often leaves the answer shorter than its budget): every system then gets exactly
+as many words as the bot's answer has.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import chain, zip_longest
 from typing import Any
 
@@ -25,7 +30,8 @@ from bot.summarize.document import (
     parse_paragraphs,
 )
 from bot.summarize.registry import sentence_cap
-from bot.summarize.topic import pick_sentences
+from bot.summarize.service import TOPIC_SENTENCES, topic_budget
+from bot.summarize.topic import DEFAULT_TOPIC, TopicParams, pick_sentences
 
 ORACLE = "oracle"
 LEAD = "lead"
@@ -104,6 +110,35 @@ def _single_oracle(sentences: int) -> System:
     return run
 
 
+def _articles(prepared: Prepared) -> list[Article]:
+    """A cluster's documents as articles (titles when the dataset has them)."""
+    item = prepared.item
+    titles = list(item.titles) + [""] * (len(item.docs) - len(item.titles))
+    return [
+        Article(title=title, text=doc, language=prepared.language, source=f"doc {i}")
+        for i, (doc, title) in enumerate(zip(item.docs, titles, strict=False))
+    ]
+
+
+def answer(prepared: Prepared, words: int = 0, params: TopicParams = DEFAULT_TOPIC) -> list[str]:
+    """Our topic summary of a cluster: `words` long, or with 0 as the bot's /summary answer."""
+    limit = words or topic_budget(len(prepared.item.docs))
+    per_story = None if words else TOPIC_SENTENCES
+    picks = pick_sentences(_articles(prepared), words=limit, per_story=per_story, params=params)
+    return truncate_words([pick.text for pick in picks.picks], limit)
+
+
+@lru_cache(maxsize=1024)
+def _answer_words(prepared: Prepared) -> int:
+    """How many words the bot's /summary answer for this cluster has."""
+    return sum(len(sentence.split()) for sentence in answer(prepared))
+
+
+def cluster_budget(prepared: Prepared, words: int) -> int:
+    """The word budget for a cluster: `words`, or with 0 the bot's answer's length."""
+    return words or _answer_words(prepared)
+
+
 def _cluster_sentences(prepared: Prepared) -> list[list[str]]:
     """Each article's sentences."""
     return [doc_sentences(doc, prepared.language) for doc in prepared.item.docs]
@@ -114,7 +149,8 @@ def _round_robin(words: int) -> System:
 
     def run(prepared: Prepared) -> list[str]:
         turns = zip_longest(*_cluster_sentences(prepared))
-        return truncate_words([s for s in chain.from_iterable(turns) if s], words)
+        sentences = [s for s in chain.from_iterable(turns) if s]
+        return truncate_words(sentences, cluster_budget(prepared, words))
 
     return run
 
@@ -130,9 +166,10 @@ def _joined_method(name: str, words: int) -> System:
             for paragraph in drop_fragments(parse_paragraphs(doc, tokenizer))
         )
         document = build_document(cap_sentences(paragraphs, sentence_cap(name)), tokenizer)
-        budget = _RankedBudget(words)
+        limit = cluster_budget(prepared, words)
+        budget = _RankedBudget(limit)
         build_summarizer(name, prepared.language)(document, budget)  # type: ignore[arg-type]
-        return truncate_words([str(s) for s in budget.picked], words)
+        return truncate_words([str(s) for s in budget.picked], limit)
 
     return run
 
@@ -141,14 +178,7 @@ def _topic(words: int) -> System:
     """Our multi-document summarizer: stories grouped, sentences chosen with MMR."""
 
     def run(prepared: Prepared) -> list[str]:
-        item = prepared.item
-        titles = list(item.titles) + [""] * (len(item.docs) - len(item.titles))
-        articles = [
-            Article(title=title, text=doc, language=prepared.language, source=f"doc {i}")
-            for i, (doc, title) in enumerate(zip(item.docs, titles, strict=False))
-        ]
-        picks = pick_sentences(articles, words=words)
-        return truncate_words([pick.text for pick in picks.picks], words)
+        return answer(prepared, words)
 
     return run
 
@@ -158,8 +188,9 @@ def _multi_oracle(words: int) -> System:
 
     def run(prepared: Prepared) -> list[str]:
         candidates = [s for doc in _cluster_sentences(prepared) for s in doc]
-        picked = greedy_oracle(candidates, prepared.item.reference, words=words)
-        return truncate_words(picked, words)
+        limit = cluster_budget(prepared, words)
+        picked = greedy_oracle(candidates, prepared.item.reference, words=limit)
+        return truncate_words(picked, limit)
 
     return run
 

@@ -38,6 +38,13 @@ logger = logging.getLogger(__name__)
 
 # Words in an average news sentence: the default topic budget is this many per sentence asked.
 SENTENCE_WORDS = 25
+# Sentences per story in a topic answer, before the user asks for Shorter or Longer.
+TOPIC_SENTENCES = 2
+
+
+def topic_budget(articles: int, per_story: int = TOPIC_SENTENCES) -> int:
+    """The words a topic answer over `articles` articles may use by default."""
+    return SENTENCE_WORDS * per_story * articles
 
 
 def _capped(paragraphs: Paragraphs, method: str) -> Paragraphs:
@@ -155,7 +162,7 @@ class Summarizer:
         budget left without sentences come last, with none.
         """
         per_story = resolve_count(sentences_per_article, DEFAULT_TOPIC.per_article)
-        budget = words if words is not None else SENTENCE_WORDS * per_story * len(articles)
+        budget = words if words is not None else topic_budget(len(articles), per_story)
         chosen = pick_sentences(articles, words=budget, per_story=per_story, query=query)
         return TopicSummary(query=query, items=_stories(articles, chosen))
 

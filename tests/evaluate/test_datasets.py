@@ -28,6 +28,13 @@ def test_multi_document_records(tmp_path: Path) -> None:
     assert dataset.items[0].reference == MULTI[0]["summaries"][0]
 
 
+def test_every_summary_of_a_cluster_is_a_reference(tmp_path: Path) -> None:
+    """All non-blank summaries are kept, the first one first."""
+    record = {**MULTI[0], "summaries": ["First summary.", " ", "Second summary."]}
+    item = load_dataset(write(tmp_path / "multi.jsonl", [record])).items[0]
+    assert item.references == ("First summary.", "Second summary.")
+
+
 def test_limit_and_blank_lines(tmp_path: Path) -> None:
     """`limit` keeps the first items; blank lines are skipped."""
     path = write(tmp_path / "single.jsonl", SINGLE)

@@ -80,3 +80,15 @@ def test_multi_document_evaluation(tmp_path: Path) -> None:
     assert lead.coverage == 100.0
     assert lead.redundancy == 0.0
     assert report.notes == ()
+
+
+def test_clusters_are_scored_against_every_reference(tmp_path: Path) -> None:
+    """A second summary that matches the output better raises the score: the best one counts."""
+    one = write(tmp_path / "one.jsonl", MULTI)
+    lead_text = " ".join([FLOOD[0], FLOOD_FOLLOW_UP[0]])
+    two = write(
+        tmp_path / "two.jsonl", [{**MULTI[0], "summaries": [*MULTI[0]["summaries"], lead_text]}]
+    )
+    alone = evaluate(one, words=20, methods=["lead"]).results["lead"]
+    both = evaluate(two, words=20, methods=["lead"]).results["lead"]
+    assert both.rouge1 > alone.rouge1

@@ -23,6 +23,17 @@ def test_identical_texts_score_100_and_disjoint_texts_0() -> None:
     assert (apart.rouge1, apart.rouge2, apart.rougeLsum) == (0.0, 0.0, 0.0)
 
 
+def test_several_references_score_the_best_match() -> None:
+    """Against two references a summary gets its best score, as rouge-score's score_multi."""
+    rouge = Rouge()
+    summary, other = SENTENCES[:1], SENTENCES[2:]
+    best = rouge.score_multi(summary, [other, SENTENCES[:1]])
+    assert best == rouge.score(summary, SENTENCES[:1]) != rouge.score(summary, other)
+    scorer = rouge_scorer.RougeScorer(["rouge1"], tokenizer=CachedTokenizer())
+    expected = scorer.score_multi([other[0], SENTENCES[0]], summary[0])["rouge1"].fmeasure
+    assert best.rouge1 == pytest.approx(100 * expected)
+
+
 def test_stemming_matches_inflections() -> None:
     """Porter stemming: "approves" matches "approved"."""
     score = Rouge().score(["Council approves budget"], ["Council approved budget"])
