@@ -20,6 +20,7 @@ from bot.ingest.clean import clean_text
 from bot.ingest.files import decode_text
 from bot.ingest.pipeline import Outcome
 from bot.ingest.polling import FeedPoller
+from bot.ingest.region import split_page
 from bot.ingest.service import IngestReport, ingest_paths
 from bot.ingest.urls import site_of
 from bot.sources import build_web, seed_default_feeds
@@ -231,5 +232,4 @@ def _extract_file(path: Path) -> tuple[str, str]:
         return title, text
     if path.suffix.lower() != ".txt":
         raise IngestError(f"{path}: only .txt and .html files (or http(s) URLs) can be extracted")
-    title, _, text = clean_text(decode_text(data)).partition("\n")
-    return title, text
+    return split_page(clean_text(decode_text(data)))

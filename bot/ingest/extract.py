@@ -1,8 +1,11 @@
 """HTML → article: trafilatura's main-text extraction and metadata, then `clean_text`.
 
-Used for local `.html` files and fetched web pages alike. When trafilatura finds little text
-(fewer than `FALLBACK_WORDS` words), readability-lxml gets a try and wins if it finds
-clearly more.
+Used for local `.html` files and fetched web pages alike. trafilatura runs with
+`favor_precision`, which keeps chrome out but can cut an article whose body is in list items
+or comment-like blocks (a long review) to a tenth. So when it finds little text (fewer than
+`FALLBACK_WORDS` words), readability-lxml gets a try, and when what it kept is under
+`FALLBACK_SHARE` of the page's visible text, trafilatura's default (balanced) mode does; either
+wins if it finds at least twice as much.
 """
 
 from __future__ import annotations
@@ -21,6 +24,11 @@ from bot.ingest.patterns import SENTENCE_END
 from bot.ingest.records import normalize_tags, parse_datetime
 
 FALLBACK_WORDS = 80
+FALLBACK_SHARE = 0.2
+_VISIBLE_TEXT = (
+    "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript"
+    " or ancestor::template or ancestor::nav or ancestor::header or ancestor::footer)]"
+)
 _EDGES = " \t-–—•·*|:>»"
 _WORDS = re.compile(r"\w+")
 _LETTERS = re.compile(r"[^\W\d_]")
@@ -57,6 +65,11 @@ def main_text(html: str | bytes, url: str | None = None) -> tuple[dict[str, Any]
     fields = _trafilatura(html, url)
     body = fields.get("text")
     body = body if isinstance(body, str) else ""
+    words = len(body.split())
+    if FALLBACK_WORDS <= words < FALLBACK_SHARE * int(fields.get("page_words", 0)):
+        balanced = _trafilatura(html, url, favor_precision=False).get("text")
+        if isinstance(balanced, str) and len(balanced.split()) >= 2 * words:
+            body = balanced
     if len(body.split()) < FALLBACK_WORDS:
         fallback_title, fallback = _readability(html)
         if len(fallback.split()) > max(2 * len(body.split()), FALLBACK_WORDS // 2):
@@ -85,18 +98,25 @@ def page_from(fields: dict[str, Any], body: str, url: str | None = None) -> Extr
     )
 
 
-def _trafilatura(html: str | bytes, url: str | None) -> dict[str, Any]:
-    """trafilatura's main text and metadata fields (empty when it finds no article)."""
+def _trafilatura(
+    html: str | bytes, url: str | None, *, favor_precision: bool = True
+) -> dict[str, Any]:
+    """trafilatura's main text and metadata fields (empty when it finds no article).
+
+    "page_words" is how many words of visible text the page has outside its navigation,
+    header and footer (counted before extraction, which prunes the tree).
+    """
     try:
         tree = trafilatura.load_html(html)
         if tree is None:
             return {}
         anchors = _anchor_texts(tree)  # before extraction, which prunes the tree
+        page_words = sum(len(text.split()) for text in tree.xpath(_VISIBLE_TEXT))
         lang = tree.get("lang") or tree.get("xml:lang")
         document = trafilatura.bare_extraction(
             tree,
             url=url,
-            favor_precision=True,
+            favor_precision=favor_precision,
             fast=True,  # no readability/jusText comparison: ours below, for short texts
             with_metadata=True,
             include_comments=False,
@@ -108,6 +128,7 @@ def _trafilatura(html: str | bytes, url: str | None) -> dict[str, Any]:
         return {}
     fields = dict(document if isinstance(document, dict) else document.as_dict())
     fields["language"] = fields.get("language") or lang
+    fields["page_words"] = page_words
     if isinstance(fields.get("text"), str):
         fields["text"] = _drop_link_lines(fields["text"], anchors)
     return fields

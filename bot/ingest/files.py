@@ -17,6 +17,7 @@ from bot.errors import IngestError
 from bot.ingest.clean import clean_text
 from bot.ingest.extract import extract_html
 from bot.ingest.records import article_from_record, language_code, source_name
+from bot.ingest.region import split_page
 from bot.models import Article
 
 log = logging.getLogger(__name__)
@@ -126,9 +127,8 @@ def decode_text(data: bytes) -> str:
 
 
 def _load_txt(path: Path, raw: str) -> Article:
-    """A plain-text article: cleaned, the first remaining line is the headline."""
-    lines = clean_text(raw).split("\n")
-    title, body = lines[0], "\n".join(lines[1:])
+    """A plain-text article: cleaned, cut to its article (`split_page`), headline first."""
+    title, body = split_page(clean_text(raw))
     if not title:
         raise IngestError("no text left after removing boilerplate")
     if not body:

@@ -1,0 +1,42 @@
+"""Tests for HTML extraction's fallbacks: a long review kept whole, not cut to its intro."""
+
+from __future__ import annotations
+
+from bot.ingest.extract import FALLBACK_SHARE, extract_html
+
+INTRO = "".join(
+    f"<p>Paragraph {i} of the introduction says the new camera is light, fast and well "
+    "built, and that we used it for a week.</p>"
+    for i in range(5)
+)
+FINDINGS = "".join(
+    f"<li>Finding {i}: the camera produces sharp images with accurate colours, and the "
+    "autofocus keeps up with moving subjects in low light during the test.</li>"
+    for i in range(30)
+)
+
+
+def _page(body: str) -> str:
+    """A page with navigation and a footer around `body`."""
+    return (
+        "<html><head><title>Camera review</title></head><body><nav><a href='/'>Home</a>"
+        f"</nav>{body}<footer>Copyright 2024 Camera Weekly</footer></body></html>"
+    )
+
+
+def test_a_review_in_list_items_is_not_cut_to_its_introduction() -> None:
+    """favor_precision keeps only the five intro paragraphs here (115 words of 865): the
+    balanced mode's answer replaces it because the intro is under FALLBACK_SHARE of the page."""
+    page = extract_html(
+        _page(f"<div><h1>Camera review</h1>{INTRO}<div><ul>{FINDINGS}</ul></div></div>")
+    )
+    assert "Finding 29: the camera produces sharp images" in page.text
+    assert page.text.startswith("Paragraph 0 of the introduction")
+    assert len(page.text.split()) > 800 and 0 < FALLBACK_SHARE < 0.5
+
+
+def test_a_page_whose_article_is_most_of_its_text_keeps_the_precise_answer() -> None:
+    """No fallback when the precise answer is most of the page: the footer stays out."""
+    page = extract_html(_page(f"<article><h1>Camera review</h1>{INTRO}</article>"))
+    assert page.text.count("\n") == 4
+    assert "Copyright" not in page.text
