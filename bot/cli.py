@@ -167,6 +167,12 @@ def parser() -> argparse.ArgumentParser:
 
 def _eval(settings: Settings, args: argparse.Namespace) -> int:
     """Score every summarizer against the human summaries of a dataset."""
+    import importlib.util
+
+    if importlib.util.find_spec("rouge_score") is None:
+        raise NewsbotError(
+            "newsbot eval needs the evaluation extra: pip install -e '.[eval]' (./dev install eval)"
+        )
     from bot.evaluate.command import run
 
     return run(args)
