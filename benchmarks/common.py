@@ -40,7 +40,7 @@ def read_articles(path: Path, limit: int | None = None) -> list[Article]:
 
 
 def table_row(what: str, figure: str, target: str = "—", met: bool | None = None) -> None:
-    """One row of the README's performance table, kept when `benchmarks/report.py` runs this.
+    """One row of docs/performance.md's table, kept when `benchmarks/report.py` runs this.
 
     The report names the file to append to in NEWSBOT_TABLE_ROWS; run by hand, nothing is
     written. `met` adds "met" or "**missed**" to the target (None: no target).

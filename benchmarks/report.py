@@ -1,11 +1,11 @@
-"""Runs every benchmark and writes the README's performance table from what they measure.
+"""Runs every benchmark and writes docs/performance.md's table from what they measure.
 
 Run: python benchmarks/report.py [--write] [SCRIPT ...]
 
 Runs each command of COMMANDS one after another (about ten minutes on 2 cores), showing
 their output as it comes; each script appends its table rows to a file named in
 NEWSBOT_TABLE_ROWS (`common.table_row`). Prints the table in Markdown, headed by the machine
-it was measured on; `--write` also puts it into README.md between the two markers of
+it was measured on; `--write` also puts it into docs/performance.md between the two markers of
 `TABLE_START` and `TABLE_END`. Naming scripts (`report.py e2e_load.py speed.py`) runs only
 their commands and prints their rows; such a partial table is never written. Exits 1 when a
 script failed to report or a target was missed.
@@ -27,7 +27,7 @@ from pathlib import Path
 
 from common import ROOT, ROWS_ENV
 
-README = ROOT / "README.md"
+README = ROOT / "docs" / "performance.md"
 TABLE_START = "<!-- performance table: written by benchmarks/report.py --write -->"
 TABLE_END = "<!-- end of performance table -->"
 
@@ -43,6 +43,7 @@ COMMANDS: tuple[tuple[str, ...], ...] = (
     ("ingest_speed.py",),
     ("feed_speed.py",),
     ("extraction.py",),
+    ("plaintext.py",),
     ("search_scale.py", "--articles", "10000"),
     ("search_scale.py",),
     ("digest_fanout.py",),
@@ -110,7 +111,7 @@ def table(rows: list[Row], header: str) -> str:
 
 
 def write_readme(text: str) -> None:
-    """Replace what lies between the README's markers with `text`."""
+    """Replace what lies between the markers of docs/performance.md with `text`."""
     readme = README.read_text(encoding="utf-8")
     start, end = readme.index(TABLE_START), readme.index(TABLE_END)
     README.write_text(
@@ -121,7 +122,9 @@ def write_readme(text: str) -> None:
 def main() -> int:
     """Run the benchmarks, print (and with --write, store) the table; 0 when all was met."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--write", action="store_true", help="put the table into README.md")
+    parser.add_argument(
+        "--write", action="store_true", help="put the table into docs/performance.md"
+    )
     parser.add_argument("scripts", nargs="*", help="run only these scripts' commands")
     args = parser.parse_args()
     chosen = [c for c in COMMANDS if not args.scripts or c[0] in args.scripts]

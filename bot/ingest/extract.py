@@ -2,10 +2,11 @@
 
 Used for local `.html` files and fetched web pages alike. trafilatura runs with
 `favor_precision`, which keeps chrome out but can cut an article whose body is in list items
-or comment-like blocks (a long review) to a tenth. So when it finds little text (fewer than
-`FALLBACK_WORDS` words), readability-lxml gets a try, and when what it kept is under
-`FALLBACK_SHARE` of the page's visible text, trafilatura's default (balanced) mode does; either
-wins if it finds at least twice as much.
+(a long review) to a tenth. So when it finds little text (fewer than `FALLBACK_WORDS` words),
+or what it kept is under `FALLBACK_SHARE` of the page's visible text, trafilatura's balanced
+mode runs too and wins if it finds at least twice as much. (readability-lxml was the fallback
+before: on the 85 extraction pages it is called for the same 3 pages and gives F1 0.9820
+against the balanced mode's 0.9815, one page differing; one dependency fewer.)
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ import trafilatura
 
 from bot.errors import IngestError
 from bot.ingest.clean import clean_text
-from bot.ingest.htmltext import html_to_text
 from bot.ingest.patterns import SENTENCE_END
 from bot.ingest.records import normalize_tags, parse_datetime
 
@@ -66,15 +66,12 @@ def main_text(html: str | bytes, url: str | None = None) -> tuple[dict[str, Any]
     body = fields.get("text")
     body = body if isinstance(body, str) else ""
     words = len(body.split())
-    if FALLBACK_WORDS <= words < FALLBACK_SHARE * int(fields.get("page_words", 0)):
-        balanced = _trafilatura(html, url, favor_precision=False).get("text")
-        if isinstance(balanced, str) and len(balanced.split()) >= 2 * words:
-            body = balanced
-    if len(body.split()) < FALLBACK_WORDS:
-        fallback_title, fallback = _readability(html)
-        if len(fallback.split()) > max(2 * len(body.split()), FALLBACK_WORDS // 2):
-            body = fallback
-            fields["title"] = fields.get("title") or fallback_title
+    if words < FALLBACK_WORDS or words < FALLBACK_SHARE * int(fields.get("page_words", 0)):
+        balanced = _trafilatura(html, url, favor_precision=False)
+        text = balanced.get("text")
+        if isinstance(text, str) and len(text.split()) >= max(2 * words, FALLBACK_WORDS // 2):
+            body = text
+            fields["title"] = fields.get("title") or balanced.get("title")
     if not body.strip():
         raise IngestError("no article text found in the page")
     return fields, body
@@ -117,7 +114,7 @@ def _trafilatura(
             tree,
             url=url,
             favor_precision=favor_precision,
-            fast=True,  # no readability/jusText comparison: ours below, for short texts
+            fast=True,  # no readability/jusText comparison: our fallback in main_text instead
             with_metadata=True,
             include_comments=False,
             date_extraction_params=_DATES,
@@ -132,17 +129,6 @@ def _trafilatura(
     if isinstance(fields.get("text"), str):
         fields["text"] = _drop_link_lines(fields["text"], anchors)
     return fields
-
-
-def _readability(html: str | bytes) -> tuple[str | None, str]:
-    """readability-lxml's title and main text, one paragraph per line ("" when it fails)."""
-    from readability import Document
-
-    try:
-        document = Document(html)
-        return document.short_title() or None, html_to_text(document.summary(html_partial=True))
-    except Exception:  # the fallback must never fail the page: trafilatura's answer stands
-        return None, ""
 
 
 def _clean_title(title: object) -> str | None:
