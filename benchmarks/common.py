@@ -15,6 +15,7 @@ from bot.models import Article
 ROOT = Path(__file__).resolve().parents[1]
 EVAL_DIR = ROOT.parent / "shared" / "eval"
 ROWS_ENV = "NEWSBOT_TABLE_ROWS"  # set by benchmarks/report.py: where table rows go
+POINTS_ENV = "NEWSBOT_PLOT_POINTS"  # ... and where points of its plots go
 
 
 def eval_file(name: str) -> Path | None:
@@ -52,6 +53,20 @@ def table_row(what: str, figure: str, target: str = "—", met: bool | None = No
         target = f"{target}: {'met' if met else '**missed**'}"
     with open(path, "a", encoding="utf-8") as rows:
         rows.write(json.dumps({"what": what, "figure": figure, "target": target}) + "\n")
+
+
+def plot_point(plot: str, series: str, x: float | str, y: float, error: float = 0.0) -> None:
+    """One point of a plot in docs/performance.md, kept when `benchmarks/report.py` runs this.
+
+    `plot` names the figure (see benchmarks/plots.py), `series` the line or bar group; `x` is
+    a number, or a category name for bar charts; `error` an error bar (a standard error).
+    """
+    path = os.environ.get(POINTS_ENV)
+    if not path:
+        return
+    point = {"plot": plot, "series": series, "x": x, "y": y, "error": error}
+    with open(path, "a", encoding="utf-8") as points:
+        points.write(json.dumps(point) + "\n")
 
 
 def exit_code(ok: bool) -> int:

@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from common import exit_code, table_row
+from common import exit_code, plot_point, table_row
 
 from bot.config import Settings, load_settings
 from bot.digest.compose import TopicCache, compose_digest
@@ -198,6 +198,8 @@ def _report(seen: _Seen, expected: dict[int, Counter[int]], messages: int) -> bo
     ok = len(seen.sent) == messages and lost == 0 and repeated == 0 and extra == 0
     ok = ok and abs(rate - CEILING) <= 0.1 * CEILING
     print("targets:  " + ("met" if ok else "NOT met"))
+    for second in range(int(seconds) + 1):  # messages accepted by the end of each second
+        plot_point("fanout", "digest messages", second, sum(t - times[0] <= second for t in times))
     table_row(
         f"digest fan-out to {len(expected):,} subscribers ({messages:,} messages, "
         "Telegram's limits enforced)",

@@ -45,7 +45,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from common import eval_file, exit_code, start_bot_process, stop_bot_process, table_row
+from common import eval_file, exit_code, plot_point, start_bot_process, stop_bot_process, table_row
 from feed_speed import FeedServer, feed_xml, read_articles, serve
 
 from bot.config import load_settings
@@ -353,6 +353,10 @@ def _table_rows(
     ]
     variant = ", ".join(v for v in variants if v)
     latency = f"p50 {p50:.0f} ms, p99 {p99:.0f} ms"
+    if not variant or variant == variants[0]:  # the plain bot, closed or open loop
+        load = "open loop" if args.rate else "closed loop (flat out)"
+        plot_point("latency", f"p50, {load}", rate, p50)
+        plot_point("latency", f"p99, {load}", rate, p99)
     if variant:  # under the default run's rows, when it differs from it only in `variant`
         usual = (args.users, args.commands, args.articles) == (50, 20, 10_000)
         target = "p99 < 500 ms, none lost" if args.rate and not args.feeds else "—"

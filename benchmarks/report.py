@@ -24,8 +24,9 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from common import ROOT, ROWS_ENV
+from common import POINTS_ENV, ROOT, ROWS_ENV
 
 README = ROOT / "docs" / "performance.md"
 TABLE_START = "<!-- performance table: written by benchmarks/report.py --write -->"
@@ -33,7 +34,9 @@ TABLE_END = "<!-- end of performance table -->"
 
 COMMANDS: tuple[tuple[str, ...], ...] = (
     ("e2e_load.py",),
+    ("e2e_load.py", "--rate", "50"),
     ("e2e_load.py", "--rate", "100"),
+    ("e2e_load.py", "--rate", "200"),
     ("e2e_load.py", "--rate", "100", "--feeds", "200"),
     ("e2e_load.py", "--no-cache"),
     ("e2e_load.py", "--fleet-rate", "30"),
@@ -44,10 +47,12 @@ COMMANDS: tuple[tuple[str, ...], ...] = (
     ("feed_speed.py",),
     ("extraction.py",),
     ("plaintext.py",),
+    ("search_scale.py", "--articles", "1000"),
     ("search_scale.py", "--articles", "10000"),
     ("search_scale.py",),
     ("digest_fanout.py",),
     ("flood.py",),
+    ("quality.py",),
 )
 
 
@@ -66,20 +71,25 @@ class Row:
         return self.target.endswith("**missed**")
 
 
-def run(command: tuple[str, ...]) -> tuple[list[Row], int]:
-    """Run one benchmark as its own process; its rows and exit status."""
+def _lines(path: Path) -> list[str]:
+    """The lines of a file a benchmark may have written ([] when it wrote none)."""
+    return path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+
+
+def run(command: tuple[str, ...]) -> tuple[list[Row], list[dict[str, Any]], int]:
+    """Run one benchmark as its own process; its rows, plot points and exit status."""
     shown = " ".join(("python", f"benchmarks/{command[0]}", *command[1:]))
     print(f"\n$ {shown}", flush=True)
     with tempfile.TemporaryDirectory() as folder:
-        rows_file = Path(folder) / "rows.jsonl"
-        env = {**os.environ, ROWS_ENV: str(rows_file)}
+        rows_file, points_file = Path(folder) / "rows.jsonl", Path(folder) / "points.jsonl"
+        env = {**os.environ, ROWS_ENV: str(rows_file), POINTS_ENV: str(points_file)}
         script = ROOT / "benchmarks" / command[0]
         status = subprocess.run(
             [sys.executable, str(script), *command[1:]], env=env, cwd=ROOT
         ).returncode
-        lines = rows_file.read_text(encoding="utf-8").splitlines() if rows_file.exists() else []
-    rows = [Row(**json.loads(line), command=f"`{shown}`") for line in lines]
-    return rows, status
+        rows = [Row(**json.loads(line), command=f"`{shown}`") for line in _lines(rows_file)]
+        points = [json.loads(line) for line in _lines(points_file)]
+    return rows, points, status
 
 
 def yardstick() -> float:
@@ -119,6 +129,18 @@ def write_readme(text: str) -> None:
     )
 
 
+def plots(points: list[dict[str, Any]]) -> str:
+    """The plots drawn into docs/img/, as Markdown images ("" without matplotlib)."""
+    try:
+        from plots import draw
+
+        drawn = draw(points, README.parent / "img")
+    except ImportError:
+        print("no plots: matplotlib is missing (./dev install dev,eval,bench)")
+        return ""
+    return "".join(f"\n\n### {title}\n\n![{title}](img/{name})" for name, title in drawn)
+
+
 def main() -> int:
     """Run the benchmarks, print (and with --write, store) the table; 0 when all was met."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -131,11 +153,13 @@ def main() -> int:
     if not chosen:
         parser.error(f"no command runs {', '.join(args.scripts)}")
     rows: list[Row] = []
+    points: list[dict[str, Any]] = []
     silent: list[str] = []
     started = time.perf_counter()
     for command in chosen:
-        found, status = run(command)
+        found, plotted, status = run(command)
         rows += found
+        points += plotted
         if not found:
             silent.append(f"{' '.join(command)} (exit status {status})")
     seconds = time.perf_counter() - started
@@ -147,7 +171,7 @@ def main() -> int:
     for name in silent:
         print(f"no figures from {name}")
     if args.write and not args.scripts:
-        write_readme(text)
+        write_readme(text + plots(points))
         print(f"written into {README}")
     return 1 if silent or any(row.missed for row in rows) else 0
 

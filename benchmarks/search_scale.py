@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
-from common import eval_file, exit_code, table_row
+from common import eval_file, exit_code, plot_point, table_row
 
 from bot.models import content_hash
 from bot.store.postgres import PostgresStore
@@ -115,6 +115,8 @@ def _report(name: str, count: int, load_s: float, size: int, timings: list[float
         f"median {median:6.2f} ms  p99 {p99:7.2f} ms  max {ordered[-1]:7.2f} ms  "
         f"target median < {TARGETS_MS[name]:.0f} ms: {'met' if ok else 'MISSED'}"
     )
+    plot_point("search", f"{BACKENDS[name]}, median", count, median)
+    plot_point("search", f"{BACKENDS[name]}, p99", count, p99)
     table_row(
         f"topic search, {count:,} articles, {BACKENDS[name]}: median / p99 (bulk load)",
         f"{median:.1f} / {p99:.1f} ms ({load_s:.0f} s)",
