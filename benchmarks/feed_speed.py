@@ -44,9 +44,10 @@ from bot.ingest.feeds import MAX_ENTRIES
 from bot.ingest.fetch import Fetcher, FetchLimits
 from bot.ingest.pages import word_count
 from bot.ingest.polling import FeedPoller, PollReport
-from bot.ingest.safety import AddressPolicy, parse_networks
+from bot.ingest.safety import AddressPolicy
 from bot.ingest.web import WebIngest
 from bot.models import Feed, utcnow
+from bot.netaddr import parse_networks
 from bot.store import Store, open_store
 
 ARTICLES = Path(__file__).resolve().parents[1] / "bot" / "data" / "wikinews_en.jsonl"

@@ -24,8 +24,9 @@ from aiohttp import web
 from common import exit_code, table_row
 
 from bot.ingest.fetch import Fetcher, FetchLimits
-from bot.ingest.safety import AddressPolicy, parse_networks
+from bot.ingest.safety import AddressPolicy
 from bot.ingest.web import Extractor, WebIngest
+from bot.netaddr import parse_networks
 from bot.store import open_store
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "extraction"

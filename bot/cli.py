@@ -99,10 +99,10 @@ def _chat(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _web(name: str) -> Callable[[Settings, argparse.Namespace], int]:
-    """A subcommand handler from `bot.ingest.cli`, imported only when the command runs."""
+    """A subcommand handler from `bot.webcli`, imported only when the command runs."""
 
     def handler(settings: Settings, args: argparse.Namespace) -> int:
-        from bot.ingest import cli as web_cli
+        from bot import webcli as web_cli
 
         return int(getattr(web_cli, name)(settings, args))
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import logging
 import re
 from pathlib import Path
@@ -15,6 +14,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.errors import ConfigError
 from bot.metrics import log_fields
+from bot.netaddr import parse_networks
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
 DEFAULT_DB_PATH = Path.home() / ".local" / "share" / "newsbot" / "newsbot.db"
@@ -113,13 +113,7 @@ class Settings(BaseSettings):
     @field_validator("allow_private_urls")
     @classmethod
     def _check_networks(cls, value: str) -> str:
-        networks = []
-        for item in (part.strip() for part in value.split(",") if part.strip()):
-            try:
-                networks.append(str(ipaddress.ip_network(item, strict=False)))
-            except ValueError:
-                raise ValueError(f"{item!r} is not an IP network such as 127.0.0.0/8") from None
-        return ",".join(networks)
+        return ",".join(str(network) for network in parse_networks(value))
 
     @field_validator("log_level")
     @classmethod

@@ -17,10 +17,11 @@ from bot.errors import IngestError
 from bot.ingest.fetch import Fetcher, FetchLimits
 from bot.ingest.pipeline import Outcome
 from bot.ingest.polling import FeedPoller
-from bot.ingest.safety import AddressPolicy, parse_networks
+from bot.ingest.safety import AddressPolicy
 from bot.ingest.urls import check_url
 from bot.ingest.web import Extractor, WebIngest
 from bot.models import ArticleSummary, Feed
+from bot.netaddr import parse_networks
 from bot.store.base import Store
 
 log = logging.getLogger(__name__)

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.context import Resources
 from bot.models import FREQUENCIES, LENGTHS, ChatSettings, Subscription, utcnow
+from bot.schedule import next_due
 
 log = logging.getLogger(__name__)
 
@@ -81,8 +82,6 @@ async def unsubscribe(resources: Resources, chat_id: int, which: str) -> Subscri
 
 async def reschedule(resources: Resources, settings: ChatSettings) -> None:
     """Store the chat's settings and set its next digest time from them."""
-    from bot.digest.schedule import next_due
-
     await resources.store.save_chat_settings(settings)
     await resources.store.schedule_digest(settings.chat_id, next_due(settings, utcnow()))
 

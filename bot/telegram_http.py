@@ -19,8 +19,6 @@ from urllib.parse import urlsplit
 from urllib.request import getproxies, proxy_bypass
 
 import aiohttp
-from telegram._utils.defaultvalue import DefaultValue
-from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
@@ -73,10 +71,10 @@ class AiohttpRequest(BaseRequest):
         url: str,
         method: str,
         request_data: RequestData | None = None,
-        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        read_timeout: object = BaseRequest.DEFAULT_NONE,
+        write_timeout: object = BaseRequest.DEFAULT_NONE,
+        connect_timeout: object = BaseRequest.DEFAULT_NONE,
+        pool_timeout: object = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
         """Send one request; its HTTP status and body."""
         if self._session is None or self._session.closed:
@@ -107,10 +105,10 @@ class AiohttpRequest(BaseRequest):
 
     def _client_timeout(
         self,
-        read: ODVInput[float],
-        write: ODVInput[float],
-        connect: ODVInput[float],
-        pool: ODVInput[float],
+        read: object,
+        write: object,
+        connect: object,
+        pool: object,
     ) -> aiohttp.ClientTimeout:
         """aiohttp's timeouts from PTB's four (one not given: this layer's default).
 
@@ -126,9 +124,17 @@ class AiohttpRequest(BaseRequest):
         )
 
 
-def _given(value: ODVInput[float], default: float | None) -> float | None:
-    """`value`, or `default` when PTB marks it as not given."""
-    return default if isinstance(value, DefaultValue) else value
+def _given(value: object, default: float | None) -> float | None:
+    """`value` in seconds (None: no limit), or `default` when PTB marks it as not given.
+
+    PTB's marker for "not given" is a private class (`DefaultValue`); anything that is not a
+    number or None is taken as that marker, so no private name is imported here.
+    """
+    if value is None:
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    return default
 
 
 def _body(request_data: RequestData | None) -> aiohttp.FormData | dict[str, str] | None:

@@ -1,7 +1,8 @@
 """Digests: what a chat's digest holds, when it is due, and sending it exactly once.
 
-schedule.py (next due time) → compose.py (new stories per topic) → render.py (messages) →
-deliver.py (send one chat's digest, log each message) → jobs.py (JobQueue tick, fan-out).
+bot/schedule.py (next due time; shared with subscriptions, which must not import digests) →
+compose.py (new stories per topic) → render.py (messages) → deliver.py (send one chat's
+digest, log each message) → jobs.py (JobQueue tick, fan-out).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from bot.digest.jobs import (
     start_digests,
 )
 from bot.digest.render import DigestMessage, render_digest
-from bot.digest.schedule import next_due
+from bot.schedule import next_due
 
 __all__ = [
     "Digest",

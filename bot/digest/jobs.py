@@ -27,10 +27,10 @@ from bot.config import Settings
 from bot.context import NewsApp, NewsContext, Resources
 from bot.digest.compose import DELIVERIES_KEPT, DigestLimits, TopicCache
 from bot.digest.deliver import CHAT_PACE_SECONDS, DigestOutcome, send_digest
-from bot.digest.schedule import next_due
 from bot.errors import StoreError
 from bot.models import utcnow
 from bot.pacing import Pacer
+from bot.schedule import next_due
 from bot.store.base import SubscriptionStore
 
 log = logging.getLogger(__name__)

@@ -17,22 +17,9 @@ import anyio
 import httpcore
 
 from bot.errors import UnsafeURLError
+from bot.netaddr import Network
 
 Address: TypeAlias = ipaddress.IPv4Address | ipaddress.IPv6Address
-Network: TypeAlias = ipaddress.IPv4Network | ipaddress.IPv6Network
-
-
-def parse_networks(text: str) -> tuple[Network, ...]:
-    """Comma-separated networks or addresses ("127.0.0.0/8, ::1"); ValueError names a bad one."""
-    networks: list[Network] = []
-    for item in (part.strip() for part in text.split(",")):
-        if not item:
-            continue
-        try:
-            networks.append(ipaddress.ip_network(item, strict=False))
-        except ValueError:
-            raise ValueError(f"{item!r} is not an IP network such as 127.0.0.0/8") from None
-    return tuple(networks)
 
 
 _NAT64 = ipaddress.IPv6Network("64:ff9b::/96")  # RFC 6052 well-known prefix

@@ -8,8 +8,9 @@ import pytest
 
 from bot.ingest.fetch import Fetcher, FetchLimits
 from bot.ingest.polling import FeedPoller
-from bot.ingest.safety import AddressPolicy, parse_networks
+from bot.ingest.safety import AddressPolicy
 from bot.ingest.web import WebIngest
+from bot.netaddr import parse_networks
 from bot.store import Store
 from tests.ingest.site import LocalSite
 

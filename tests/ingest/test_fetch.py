@@ -12,7 +12,8 @@ import pytest
 
 from bot.errors import UnsafeURLError
 from bot.ingest.fetch import USER_AGENT, Fetcher, retry_after_seconds
-from bot.ingest.safety import AddressPolicy, GuardedBackend, parse_networks
+from bot.ingest.safety import AddressPolicy, GuardedBackend
+from bot.netaddr import parse_networks
 from tests.ingest.conftest import TEST_LIMITS
 from tests.ingest.site import LocalSite, Route, article_html
 

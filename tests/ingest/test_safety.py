@@ -7,7 +7,8 @@ import ipaddress
 import pytest
 
 from bot.errors import UnsafeURLError
-from bot.ingest.safety import AddressPolicy, parse_networks, resolve
+from bot.ingest.safety import AddressPolicy, resolve
+from bot.netaddr import parse_networks
 
 
 @pytest.mark.parametrize(

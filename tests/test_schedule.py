@@ -1,4 +1,4 @@
-"""Tests for bot.digest.schedule: local digest hours, quiet hours, time zones and DST."""
+"""Tests for bot.schedule: local digest hours, quiet hours, time zones and DST."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.digest.schedule import digest_hours, in_quiet_hours, next_due
 from bot.models import ChatSettings
+from bot.schedule import digest_hours, in_quiet_hours, next_due
 
 NEW_YORK = ZoneInfo("America/New_York")
 ZONES = ["UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe"]
