@@ -320,7 +320,7 @@ def _report(
     print(f"  each user's first command (cold caches, {how}): max {first:.0f} ms; "
           f"the later ones: p99 {later:.0f} ms")  # fmt: skip
     print(f"replies lost: {lost}; rejected by the Bot API: {rejected}")
-    kept_up = rate >= 0.98 * args.rate >= 98 if args.rate else rate >= 100
+    kept_up = rate >= 0.98 * args.rate if args.rate else rate >= 100
     ok = kept_up and p99 < 500 and lost == 0 and rejected == 0
     _table_rows(args, (rate, p50, p99), (first, later), lost + rejected, ok)
     return exit_code(ok)

@@ -52,6 +52,12 @@ _CREDIT_INSIDE = re.compile(
     r"\b(?:AP Photo|Getty Images|AFP/Getty|Reuters/|EPA/|Photo by|Image by)\b", re.IGNORECASE
 )
 CREDIT_MAX_WORDS = 12
+# A time stamp with a label ("기사입력 :[ 2018-08-25 15:24 ]", "Updated 2019-11-18 10:02"):
+# a numeric date or a clock time in a short line that does not end like a sentence.
+_STAMP = re.compile(
+    r"\b(?:\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{4}|\d{1,2}:\d{2})\b"
+)
+STAMP_MAX_WORDS = 6
 # Page chrome the text kept: a prompt before a sentence is cut off, a sentence that is one
 # is never shown.
 _CHROME_PREFIX = re.compile(
@@ -81,6 +87,8 @@ def clean_sentence(sentence: str) -> str | None:
     if _CHROME.match(text):
         return None  # "Follow us on Twitter": the page, not the story
     words = len(text.split())
+    if words <= STAMP_MAX_WORDS and _STAMP.search(text) and not text.endswith((".", "!", "?")):
+        return None  # a time stamp, not a sentence
     if words <= CREDIT_MAX_WORDS and (
         _CREDIT.match(text) or _CREDIT_INSIDE.search(text) or _DATELINE_ONLY.match(text)
     ):

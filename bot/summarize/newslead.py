@@ -10,7 +10,9 @@ is sure the lead is wrong for a reader:
   (`hygiene.py`, for every method);
 - fragments ("Updated.", "Photo: AP") are taken only when nothing else is left (`document.py`);
 - a sentence that repeats one already taken (tf-idf cosine ≥ `REPEAT`, as DailyMail's captions
-  repeat the lead) waits until every other sentence has been taken.
+  repeat the lead) waits until every other sentence has been taken;
+- a line that does not end like a sentence (a headline, subheading or label that extraction
+  kept: "2019 American Music Awards") comes after every sentence that does.
 
 `REPEAT` is the one constant: on the CNN/DM dev set every value from 0.4 to 0.6 gives the same
 ROUGE, and the highest of them (the most cautious) was kept.
@@ -18,6 +20,7 @@ ROUGE, and the highest of them (the most cautious) was kept.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Final
 
 import numpy as np
@@ -28,10 +31,12 @@ from bot.summarize.vectors import content_terms, cosine_matrix, count_matrix, tf
 
 # A sentence at least this close (tf-idf cosine) to an earlier pick repeats it.
 REPEAT: Final = 0.6
+# How a sentence ends: final punctuation, then perhaps closing quotes or brackets.
+_SENTENCE_END = re.compile(r"[.!?。！？…][\"'”’»)\]]*$")
 
 
 class NewsLeadSummarizer(AbstractSummarizer):  # type: ignore[misc]
-    """The first sentences of the article, skipping any that repeat one already taken."""
+    """The first sentences of the article, skipping repeats and lines that are no sentences."""
 
     stop_words: frozenset[str] = frozenset()
     repeat: float = REPEAT
@@ -44,6 +49,8 @@ class NewsLeadSummarizer(AbstractSummarizer):  # type: ignore[misc]
         terms = [content_terms(s.words, self._stemmer, self.stop_words) for s in sentences]
         rows = tfidf(count_matrix(terms, vocabulary(terms)))
         order = -np.arange(len(sentences), dtype=np.float64)  # earlier is better
+        headings = [_SENTENCE_END.search(str(s).rstrip()) is None for s in sentences]
+        order -= len(sentences) * np.asarray(headings, dtype=np.float64)
         ranks = ranking(order, cosine_matrix(rows), self.repeat)
         ratings = {sentences[index]: -float(rank) for rank, index in enumerate(ranks)}
         return tuple(self._get_best_sentences(sentences, sentences_count, ratings))

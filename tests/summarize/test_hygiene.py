@@ -44,6 +44,7 @@ from bot.summarize.hygiene import clean_sentence
             "Watch the video: A professor explains why the bridge swayed in the wind.",
             "A professor explains why the bridge swayed in the wind.",
         ),
+        ("Talks resume at 10:30 GMT.", "Talks resume at 10:30 GMT."),
         # Sentences that keep their dashes and commas.
         ("The U.S. - China talks resumed on Monday.", "The U.S. - China talks resumed on Monday."),
         (
@@ -73,6 +74,8 @@ def test_datelines_are_stripped_and_sentences_kept(sentence: str, shown: str) ->
         "Фото: пресс-служба министерства",
         "Follow us on Twitter @BBCNews",
         "Click here to read the full report.",
+        "기사입력 :[ 2018-08-25 15:24 ]",
+        "Updated 2019-11-18 10:02 GMT",
     ],
 )
 def test_datelines_credits_and_lead_ins_are_never_shown(sentence: str) -> None:

@@ -42,3 +42,17 @@ def test_repeats_are_taken_when_nothing_else_is_left() -> None:
     """Asking for every sentence gives every sentence, repeats included, in document order."""
     lines = [STORY[0], STORY[0].replace("Sunday", "Sunday morning"), STORY[1]]
     assert _summary(lines, 3) == lines
+
+
+def test_a_headline_line_comes_after_the_sentences() -> None:
+    """A line extraction kept that does not end like a sentence is not the lead."""
+    lines = ["2019 American Music Awards", *STORY]
+    assert _summary(lines, 2) == STORY[:2]
+    assert _summary(lines, 2, "lead")[0] == lines[0]
+
+
+def test_sentences_ending_in_quotes_or_brackets_are_sentences() -> None:
+    """Final punctuation may be followed by closing quotes or a bracket."""
+    quoted = '"The bridge will reopen in May," the mayor said (on Tuesday).'
+    said = "Engineers said: “The steel supports will all be replaced.”"
+    assert _summary([quoted, said, *STORY], 2) == [quoted, said]
