@@ -175,7 +175,7 @@ def _joined_method(name: str, words: int) -> System:
 
 
 def _topic(words: int) -> System:
-    """Our multi-document summarizer: stories grouped, sentences chosen with MMR."""
+    """Our multi-document summarizer: stories grouped, what most of them report covered."""
 
     def run(prepared: Prepared) -> list[str]:
         return answer(prepared, words)

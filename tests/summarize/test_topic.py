@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from bot.models import Article
-from bot.summarize.topic import TopicParams, mmr_select, pick_sentences
+from bot.summarize.topic import TopicParams, concept_matrix, cover_select, pick_sentences
 from bot.summarize.topic_input import read_articles
 from tests.summarize.news import (
     BUDGET,
@@ -69,13 +69,30 @@ def test_a_sentence_two_stories_share_is_picked_once() -> None:
     assert texts.count(shared) <= 1
 
 
-def test_mmr_skips_near_copies_and_respects_the_cap() -> None:
-    """A candidate as close as `repeat` to a pick is never taken."""
-    salience = np.array([1.0, 0.9, 0.5])
-    similarity = np.array([[1.0, 0.7, 0.1], [0.7, 1.0, 0.1], [0.1, 0.1, 1.0]])
-    words = np.array([10, 10, 10])
-    owner = np.array([0, 1, 2])
-    assert mmr_select(salience, similarity, words, owner, 100, None, TopicParams()) == [0, 2]
+def test_what_several_stories_report_is_covered_first() -> None:
+    """Concepts count once per story that mentions them; pairs two stories share win."""
+    articles = [FLOOD_ARTICLE, FOLLOW_UP, BUDGET_ARTICLE]
+    data = read_articles(articles, "", 60)
+    stories = np.asarray(data.owner, dtype=np.int64)
+    holds, weight = concept_matrix(data, stories, 3, TopicParams())
+    assert holds.shape[0] == len(data.texts)
+    assert set(np.unique(weight)) <= {0.0, 2.0, 3.0}  # one story alone is worth nothing
+    assert weight.max() >= 2.0
+
+
+def test_cover_select_skips_near_copies_stops_when_nothing_is_new_and_keeps_caps() -> None:
+    """A candidate as close as `repeat` to a pick is never taken; per-story caps hold."""
+    articles = [FLOOD_ARTICLE, FOLLOW_UP]
+    data = read_articles(articles, "", 60)
+    n = len(data.texts)
+    holds, weight = concept_matrix(data, np.asarray(data.owner, dtype=np.int64), 2, TopicParams())
+    similarity = np.eye(n)
+    similarity[0, 1] = similarity[1, 0] = 0.9  # sentence 1 repeats sentence 0
+    salience = np.zeros(n)
+    salience[0] = 1.0
+    chosen = cover_select(holds, weight, salience, similarity, data, 1000, 1, TopicParams())
+    assert chosen[0] == 0 and 1 not in chosen
+    assert sorted(int(data.owner[i]) for i in chosen) == [0, 1]  # one per story
 
 
 def test_the_query_pulls_matching_sentences_forward() -> None:
