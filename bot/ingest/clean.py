@@ -48,7 +48,6 @@ _TRANSPARENT = frozenset({"nav", "credit", "link"})
 _MENU_RUN = 3  # consecutive short labels that make a menu
 _LABEL_CHARS = 24
 _LABEL_CJK = 6  # CJK text has no spaces, so words cannot measure it
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 
 
 @dataclass(slots=True)
@@ -235,7 +234,7 @@ def _is_label(text: str) -> bool:
     return (
         len(text.split()) <= 3
         and len(text) <= _LABEL_CHARS
-        and len(_CJK.findall(text)) <= _LABEL_CJK
+        and len(p.CJK.findall(text)) <= _LABEL_CJK
         and not p.SENTENCE_END.search(text)
         and not p.LIST_ITEM.match(text)
     )

@@ -163,6 +163,9 @@ REPORTED = re.compile(
 )
 
 SENTENCE_END = re.compile(r"[.!?…。！？]['\"”’»)\]]*$")
+# Chinese, Japanese and Korean characters: text without spaces between words.
+CJK_CHARS = "\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff"
+CJK = re.compile(f"[{CJK_CHARS}]")
 SENTENCE_SPLIT = re.compile(r"(?<=[.!?…。！？])['\"”’»)\]]*\s+(?=\S)")
 SEPARATORS_ONLY = re.compile(r"^[\W_]+$")
 LIST_ITEM = re.compile(r"^([-*•–]|\d+[.)])\s")

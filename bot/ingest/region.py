@@ -23,15 +23,15 @@ from __future__ import annotations
 
 import re
 
+from bot.ingest.patterns import CJK, CJK_CHARS, SENTENCE_END
+
 SHORT_WORDS = 30  # a line shorter than this counts against the run ...
 SENTENCE_BONUS = 30  # ... unless it ends like a sentence
 HEADLINE_WORDS = (3, 30)  # a headline has this many words (CJK: twice as many characters)
 HEADLINE_LOOKBACK = 10  # lines before the article searched for its headline
 LEAD_LINES = 3  # paragraphs of the article a headline is compared with
 
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
-_SENTENCE_END = re.compile(r"[.!?。！？…][\"'”’»)\]]*$")
-_TERM = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]|[^\W\d_]{4,}")
+_TERM = re.compile(f"[{CJK_CHARS}]|[^\\W\\d_]{{4,}}")
 _DATE_OR_BYLINE = re.compile(
     r"^(?:by|von|par|por|от|автор)\s|\b(?:19|20)\d\d\b|\d{1,2}:\d\d|^(?:updated|published)\b",
     re.IGNORECASE,
@@ -40,13 +40,13 @@ _DATE_OR_BYLINE = re.compile(
 
 def size(line: str) -> float:
     """A line's length in words; CJK characters count half a word each."""
-    cjk = len(_CJK.findall(line))
+    cjk = len(CJK.findall(line))
     return len(line.split()) + cjk / 2
 
 
 def weight(line: str) -> float:
     """What a line adds to the run it is in (negative for short non-sentences)."""
-    bonus = SENTENCE_BONUS if _SENTENCE_END.search(line) else 0
+    bonus = SENTENCE_BONUS if SENTENCE_END.search(line) else 0
     return size(line) - SHORT_WORDS + bonus
 
 

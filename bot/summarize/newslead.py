@@ -1,9 +1,9 @@
 """NewsLead: the default single-article summarizer, the article's lead with its defects removed.
 
-News puts the story first, and on news nobody tuned on no method here beats "the first three
-sentences" in both ROUGE-1 and ROUGE-2 (docs and numbers: README "Summary quality",
-`python benchmarks/choose_default.py`). So the default deviates from the lead only where it
-is sure the lead is wrong for a reader:
+News puts the story first, and on news nobody tuned on newsrank does not beat "the first
+three sentences" in both ROUGE-1 and ROUGE-2 (docs/quality.md, `python
+benchmarks/choose_default.py`). So the default deviates from the lead only where it is sure
+the lead is wrong for a reader:
 
 - a sentence that is a dateline, an agency line, a photo credit or byline, or a lead-in whose
   quotation is left out is never shown, and a dateline glued to a sentence is cut off
