@@ -13,7 +13,7 @@
    takes the sentence with the best `new concept weight / words^length_power + own · salience`
    (salience: its NewsRank score within its own article, scaled to [0, 1]) until the word
    budget, at most `per_story` per story; a sentence too close to a picked one (cosine ≥
-   `repeat`) is never taken, and a step that would add nothing stops.
+   `repeat`) is never taken. Only the budget stops it: every story gets its sentences.
 
 Every pick keeps the index of its source article. `own` and `length_power` (and counting
 single words as concepts) were chosen by 5-fold cross-validation on Multi-News at 250 words
@@ -154,8 +154,6 @@ def cover_select(
         gain = np.asarray(holds @ left, dtype=np.float64).ravel() / lengths
         score = np.where(available, gain + params.own * salience, -np.inf)
         best = int(np.argmax(score))
-        if score[best] <= 0:
-            break
         chosen.append(best)
         total += int(data.words[best])
         left[holds[best].indices] = 0.0

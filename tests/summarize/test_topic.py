@@ -80,7 +80,7 @@ def test_what_several_stories_report_is_covered_first() -> None:
     assert weight.max() >= 2.0
 
 
-def test_cover_select_skips_near_copies_stops_when_nothing_is_new_and_keeps_caps() -> None:
+def test_cover_select_skips_near_copies_and_keeps_caps() -> None:
     """A candidate as close as `repeat` to a pick is never taken; per-story caps hold."""
     articles = [FLOOD_ARTICLE, FOLLOW_UP]
     data = read_articles(articles, "", 60)
@@ -122,3 +122,13 @@ def test_nothing_to_summarize() -> None:
     chosen = pick_sentences(empty)
     assert chosen.picks == ()
     assert chosen.stories == ((0,), (1,))
+
+
+def test_only_the_budget_stops_the_choice() -> None:
+    """With nothing left to cover and no salience, sentences are still taken until the budget:
+    a digest's every story gets its summary."""
+    data = read_articles([FLOOD_ARTICLE, FOLLOW_UP], "", 60)
+    n = len(data.texts)
+    holds, weight = concept_matrix(data, np.asarray(data.owner, dtype=np.int64), 2, TopicParams())
+    chosen = cover_select(holds, weight * 0.0, np.zeros(n), np.eye(n), data, 1000, 1, TopicParams())
+    assert sorted(int(data.owner[i]) for i in chosen) == [0, 1]
