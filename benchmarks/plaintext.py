@@ -73,8 +73,7 @@ def body(text: str, setting: tuple[int, int] | None) -> str:
     """The body `split_page` keeps with a setting (None: the text without its first line)."""
     if setting is None:
         return text.partition("\n")[2]
-    region.SHORT_WORDS, region.SENTENCE_BONUS = setting
-    return region.split_page(text)[1]
+    return region.split_page(text, setting)[1]
 
 
 def f_beta(precision: float, recall: float, beta: float) -> float:

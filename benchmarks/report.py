@@ -28,7 +28,7 @@ from typing import Any
 
 from common import POINTS_ENV, ROOT, ROWS_ENV
 
-README = ROOT / "docs" / "performance.md"
+PAGE = ROOT / "docs" / "performance.md"
 TABLE_START = "<!-- performance table: written by benchmarks/report.py --write -->"
 TABLE_END = "<!-- end of performance table -->"
 
@@ -120,13 +120,11 @@ def table(rows: list[Row], header: str) -> str:
     return "\n".join(lines)
 
 
-def write_readme(text: str) -> None:
+def write_page(text: str) -> None:
     """Replace what lies between the markers of docs/performance.md with `text`."""
-    readme = README.read_text(encoding="utf-8")
-    start, end = readme.index(TABLE_START), readme.index(TABLE_END)
-    README.write_text(
-        f"{readme[: start + len(TABLE_START)]}\n{text}\n{readme[end:]}", encoding="utf-8"
-    )
+    page = PAGE.read_text(encoding="utf-8")
+    start, end = page.index(TABLE_START), page.index(TABLE_END)
+    PAGE.write_text(f"{page[: start + len(TABLE_START)]}\n{text}\n{page[end:]}", encoding="utf-8")
 
 
 def plots(points: list[dict[str, Any]]) -> str:
@@ -134,7 +132,7 @@ def plots(points: list[dict[str, Any]]) -> str:
     try:
         from plots import draw
 
-        drawn = draw(points, README.parent / "img")
+        drawn = draw(points, PAGE.parent / "img")
     except ImportError:
         print("no plots: matplotlib is missing (./dev install dev,eval,bench)")
         return ""
@@ -171,8 +169,8 @@ def main() -> int:
     for name in silent:
         print(f"no figures from {name}")
     if args.write and not args.scripts:
-        write_readme(text + plots(points))
-        print(f"written into {README}")
+        write_page(text + plots(points))
+        print(f"written into {PAGE}")
     return 1 if silent or any(row.missed for row in rows) else 0
 
 

@@ -22,11 +22,13 @@ articles (Wikinews, CNN/DailyMail, BBC) that would lose text.
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from bot.ingest.patterns import CJK, CJK_CHARS, SENTENCE_END
 
-SHORT_WORDS = 30  # a line shorter than this counts against the run ...
-SENTENCE_BONUS = 30  # ... unless it ends like a sentence
+SHORT_WORDS: Final = 30  # a line shorter than this counts against the run ...
+SENTENCE_BONUS: Final = 30  # ... unless it ends like a sentence
+Setting = tuple[float, float]  # (short words, sentence bonus)
 HEADLINE_WORDS = (3, 30)  # a headline has this many words (CJK: twice as many characters)
 HEADLINE_LOOKBACK = 10  # lines before the article searched for its headline
 LEAD_LINES = 3  # paragraphs of the article a headline is compared with
@@ -44,20 +46,21 @@ def size(line: str) -> float:
     return len(line.split()) + cjk / 2
 
 
-def weight(line: str) -> float:
+def weight(line: str, setting: Setting = (SHORT_WORDS, SENTENCE_BONUS)) -> float:
     """What a line adds to the run it is in (negative for short non-sentences)."""
-    bonus = SENTENCE_BONUS if SENTENCE_END.search(line) else 0
-    return size(line) - SHORT_WORDS + bonus
+    short_words, sentence_bonus = setting
+    bonus = sentence_bonus if SENTENCE_END.search(line) else 0
+    return size(line) - short_words + bonus
 
 
-def main_run(lines: list[str]) -> tuple[int, int]:
+def main_run(lines: list[str], setting: Setting = (SHORT_WORDS, SENTENCE_BONUS)) -> tuple[int, int]:
     """Start and end (exclusive) of the run of lines with the highest total weight."""
     best, best_span = float("-inf"), (0, len(lines))
     total, start = 0.0, 0
     for index, line in enumerate(lines):
         if total <= 0:
             total, start = 0.0, index
-        total += weight(line)
+        total += weight(line, setting)
         if total > best:
             best, best_span = total, (start, index + 1)
     return best_span
@@ -92,12 +95,12 @@ def headline(before: list[str], article: list[str]) -> str:
     return best
 
 
-def split_page(text: str) -> tuple[str, str]:
+def split_page(text: str, setting: Setting = (SHORT_WORDS, SENTENCE_BONUS)) -> tuple[str, str]:
     """The headline and the article body of a cleaned page text (one paragraph per line)."""
     lines = [line for line in text.split("\n") if line.strip()]
     if not lines:
         return "", ""
-    start, end = main_run(lines)
+    start, end = main_run(lines, setting)
     if start == 0:
         return lines[0], "\n".join(lines[1:end])
     article = lines[start:end]
