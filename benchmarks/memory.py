@@ -33,7 +33,7 @@ from common import (
 )
 from search_scale import QUERIES, _corpus, _dump, _queries
 
-from bot.store.sqlite import SqliteStore
+from bot.store.sqlstore import SqlStore
 from bot.store.transfer import import_dump
 from tests.fakes import FakeBotApi
 
@@ -42,7 +42,7 @@ TARGET_MB = 300.0
 
 async def _fill(path: Path, count: int, corpus: tuple[list[str], list[str]]) -> None:
     """Bulk-load `count` synthetic articles."""
-    store = SqliteStore(str(path))
+    store = SqlStore(f"sqlite:///{path}")
     await store.open()
     try:
         await import_dump(store, _dump(count, *corpus))

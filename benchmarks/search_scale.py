@@ -29,8 +29,7 @@ import psycopg
 from common import eval_file, exit_code, plot_point, table_row
 
 from bot.models import content_hash
-from bot.store.postgres import PostgresStore
-from bot.store.sqlite import SqliteStore
+from bot.store.sqlstore import SqlStore
 from bot.store.transfer import FORMAT, FORMAT_VERSION, import_dump
 
 TARGETS_MS = {"sqlite": 20.0, "postgresql": 30.0}
@@ -91,7 +90,7 @@ def _queries(titles: list[str]) -> list[str]:
     return [*QUERIES, *pairs]
 
 
-async def _measure(store: SqliteStore | PostgresStore, queries: list[str]) -> list[float]:
+async def _measure(store: SqlStore, queries: list[str]) -> list[float]:
     """Latency of every query, in ms, three rounds after one warm-up round."""
     for query in queries:
         await store.search(query, limit=10)
@@ -130,7 +129,7 @@ async def _sqlite(count: int, corpus: tuple[list[str], list[str]], queries: list
     """Load, measure and report SQLite."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "bench.db"
-        store = SqliteStore(str(path))
+        store = SqlStore(f"sqlite:///{path}")
         await store.open()
         try:
             started = time.perf_counter()
@@ -151,7 +150,7 @@ async def _postgres(
         conn.execute(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
         conn.execute(f"CREATE SCHEMA {SCHEMA}")
     separator = "&" if "?" in url else "?"
-    store = PostgresStore(f"{url}{separator}options=-c%20search_path%3D{SCHEMA}")
+    store = SqlStore(f"{url}{separator}options=-c%20search_path%3D{SCHEMA}")
     try:
         await store.migrate()
         await store.open()
@@ -159,13 +158,13 @@ async def _postgres(
         await import_dump(store, _dump(count, *corpus))
         load = time.perf_counter() - started
         timings = await _measure(store, queries)
-        async with store.connection() as conn:
-            query = """
-                SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class AS c
-                JOIN pg_namespace AS n ON n.oid = c.relnamespace
-                WHERE n.nspname = %s AND c.relkind IN ('r', 'm')
-            """
-            row = await (await conn.execute(query, (SCHEMA,))).fetchone()
+        query = """
+            SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class AS c
+            JOIN pg_namespace AS n ON n.oid = c.relnamespace
+            WHERE n.nspname = %s AND c.relkind IN ('r', 'm')
+        """
+        with psycopg.connect(url, autocommit=True) as conn:
+            row = conn.execute(query, (SCHEMA,)).fetchone()
         size = int(row[0]) if row and row[0] else 0
     finally:
         await store.close()

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 
 from bot import dbcli
 from bot.config import Settings, configure_logging, load_settings
-from bot.errors import ConfigError, NewsbotError
+from bot.errors import ConfigError, NewsbotError, SchemaError
 
 NO_TOKEN = (
     "TELEGRAM_BOT_TOKEN is not set. Get a token from @BotFather and put "
@@ -60,9 +60,9 @@ async def _preflight(settings: Settings) -> str | None:
     store = open_store(settings.database_url, auto_migrate=settings.auto_migrate)
     try:
         await store.open()
-    except NewsbotError:
+    except SchemaError:
         raise  # says what to do already (an old schema: run `newsbot db migrate`)
-    except Exception as exc:  # sqlite3, psycopg, OS errors: the file or server is the problem
+    except Exception as exc:  # no file, no server, OS errors: the setting is the problem
         return f"cannot open the database (DATABASE_URL): {_reason(exc)}"
     finally:
         with contextlib.suppress(Exception):

@@ -18,28 +18,26 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.config import Settings
-from bot.errors import ConfigError
-from bot.store import POSTGRES_SCHEMES
+from bot.store.engine import driver_url
+from bot.store.migrate import HEAD
+
+if TYPE_CHECKING:
+    from bot.store.sqlstore import SqlStore
 
 
-def _backend(url: str, *, auto_migrate: bool = False) -> Any:
-    """The concrete store (SqliteStore or PostgresStore) for a DATABASE_URL, not opened."""
-    if url.startswith("sqlite:///"):
-        from bot.store.sqlite import SqliteStore
+def _backend(url: str) -> SqlStore:
+    """The store for a DATABASE_URL, not opened (ConfigError for an unknown scheme)."""
+    from bot.store.sqlstore import SqlStore
 
-        return SqliteStore(url.removeprefix("sqlite:///"), auto_migrate=auto_migrate)
-    if url.startswith(POSTGRES_SCHEMES):
-        from bot.store.postgres import PostgresStore
-
-        return PostgresStore(url, auto_migrate=auto_migrate)
-    raise ConfigError("DATABASE_URL: use sqlite:///path/to/file.db or postgresql://...")
+    driver_url(url)
+    return SqlStore(url)
 
 
 @asynccontextmanager
-async def _opened(url: str) -> AsyncIterator[Any]:
+async def _opened(url: str) -> AsyncIterator[SqlStore]:
     """An opened store whose schema is current (else SchemaError: run `db migrate`)."""
     store = _backend(url)
     await store.open()
@@ -53,8 +51,8 @@ async def _migrate(url: str) -> str:
     """Migrate and describe what happened."""
     before, after = await _backend(url).migrate()
     if before == after:
-        return f"schema is up to date (version {after})"
-    return f"migrated the schema from version {before} to {after}"
+        return f"{after} is up to date"
+    return f"migrated from {before} to {after}"
 
 
 async def _export(url: str, target: str) -> str:
@@ -86,7 +84,8 @@ async def _import(url: str, source: str) -> str:
 async def _status(url: str) -> str:
     """The backend and whether its schema is current."""
     async with _opened(url) as store:
-        return f"{type(store).__name__}: schema current, {await store.count_articles()} articles"
+        articles = await store.count_articles()
+        return f"{store.dialect.name} {store.where}: schema revision {HEAD}, {articles} articles"
 
 
 def run_db(settings: Settings, args: argparse.Namespace) -> int:

@@ -59,20 +59,6 @@ _PACED = frozenset(
     }
 )  # fmt: skip
 
-_RESERVE = """
-    WITH clock AS (SELECT extract(epoch FROM clock_timestamp())::DOUBLE PRECISION AS now)
-    INSERT INTO rate_limits AS r (key, tat)
-    SELECT %(key)s, clock.now + %(interval)s FROM clock
-    ON CONFLICT (key) DO UPDATE
-        SET tat = greatest(r.tat, (SELECT now FROM clock)) + %(interval)s
-    RETURNING greatest(0.0, r.tat - %(interval)s - %(burst)s - (SELECT now FROM clock))
-"""
-_PAUSE = """
-    INSERT INTO rate_limits AS r (key, tat)
-    VALUES (%(key)s, extract(epoch FROM clock_timestamp()) + %(seconds)s)
-    ON CONFLICT (key) DO UPDATE SET tat = greatest(r.tat, EXCLUDED.tat)
-"""
-
 
 class FleetRateLimiter(BaseRateLimiter[int]):
     """Paces every chat and the whole bot; waits out 429s; fleet-wide with PostgreSQL."""
@@ -97,10 +83,8 @@ class FleetRateLimiter(BaseRateLimiter[int]):
 
     def share_through(self, store: Store) -> None:
         """Use the store's database for the fleet bucket if it is PostgreSQL."""
-        from bot.store.postgres import PostgresStore
-
-        if isinstance(store, PostgresStore):
-            self._pace, self._pause = postgres_bucket(store)
+        if store.shares_rate_limits:
+            self._pace, self._pause = store.reserve_slot, store.pause_key
 
     @property
     def shared(self) -> bool:
@@ -233,19 +217,3 @@ def retry_seconds(error: RetryAfter) -> float:
     (it is becoming a timedelta in PTB's next major version, an int or float until then).
     """
     return error._retry_after.total_seconds()
-
-
-def postgres_bucket(store: Any) -> tuple[SlotTaker, Pauser]:
-    """The fleet bucket's two operations on a `PostgresStore`'s connection pool."""
-
-    async def pace(key: str, interval: float, burst: float) -> float:
-        async with store.connection() as conn:
-            values = {"key": key, "interval": interval, "burst": burst}
-            row = await (await conn.execute(_RESERVE, values)).fetchone()
-        return float(row[0]) if row else 0.0
-
-    async def pause(key: str, seconds: float) -> None:
-        async with store.connection() as conn:
-            await conn.execute(_PAUSE, {"key": key, "seconds": seconds})
-
-    return pace, pause

@@ -18,11 +18,12 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import psycopg
 import pytest
 from aiohttp import web
 
-from bot.fleet import FleetRateLimiter, postgres_bucket
-from bot.store.postgres import PostgresStore
+from bot.fleet import FleetRateLimiter
+from bot.store.sqlstore import SqlStore
 from tests.digest.conftest import seed, story_counts
 from tests.fakes import TOKEN, FakeBotApi
 from tests.pg import pg_url
@@ -113,18 +114,18 @@ async def _quiet(api: GatedApi, seconds: float = 0.5) -> None:
         await asyncio.sleep(seconds)
 
 
-async def _wait_for_claim_holders(store: PostgresStore, count: int, within: float = 60) -> None:
+async def _wait_for_claim_holders(url: str, count: int, within: float = 60) -> None:
     """Poll until `count` workers hold digest claims (TimeoutError after `within` seconds)."""
     for _ in range(int(within / 0.2)):
-        if len(await _claim_holders(store)) >= count:
+        if len(await _claim_holders(url)) >= count:
             return
         await asyncio.sleep(0.2)
     raise TimeoutError(f"fewer than {count} instances ever held digest claims")
 
 
-async def _claim_holders(store: PostgresStore) -> set[str]:
+async def _claim_holders(url: str) -> set[str]:
     """The workers holding digest claims right now."""
-    async with store.connection() as conn:
+    async with await psycopg.AsyncConnection.connect(url) as conn:
         query = "SELECT DISTINCT claimed_by FROM chat_settings WHERE claimed_by IS NOT NULL"
         return {str(row[0]) for row in await (await conn.execute(query)).fetchall()}
 
@@ -132,7 +133,7 @@ async def _claim_holders(store: PostgresStore) -> set[str]:
 async def test_a_killed_instance_loses_and_repeats_nothing(
     api: GatedApi, pg_url: str, tmp_path: Path
 ) -> None:
-    store = PostgresStore(pg_url)
+    store = SqlStore(pg_url)
     await store.migrate()
     await store.open()
     await seed(store, CHATS, STORIES)
@@ -142,9 +143,9 @@ async def test_a_killed_instance_loses_and_repeats_nothing(
     try:
         await api.wait_for(lambda: api.held >= 2, within=60)
         # One instance alone can fill the first held requests while the other still starts.
-        await _wait_for_claim_holders(store, 2)
+        await _wait_for_claim_holders(pg_url, 2)
         await _quiet(api)
-        assert len(await _claim_holders(store)) == 2
+        assert len(await _claim_holders(pg_url)) == 2
         first.send_signal(signal.SIGKILL)  # mid-digest: claimed chats, requests in flight
         await first.wait()
         await asyncio.sleep(0.3)  # the kernel closes the dead process's sockets
@@ -170,14 +171,15 @@ async def test_a_killed_instance_loses_and_repeats_nothing(
 
 
 async def test_the_bucket_paces_every_instance_together(pg_url: str) -> None:
-    stores = [PostgresStore(pg_url), PostgresStore(pg_url)]  # two instances' pools
+    stores = [SqlStore(pg_url), SqlStore(pg_url)]  # two instances' pools
     await stores[0].migrate()
     for store in stores:
         await store.open()
     try:
-        paces = [postgres_bucket(store)[0] for store in stores]
+        assert all(store.shares_rate_limits for store in stores)
+        paces = [store.reserve_slot for store in stores]
         waits = [await paces[n % 2]("overall", 0.1, 0.0) for n in range(10)]
-        pause = postgres_bucket(stores[1])[1]
+        pause = stores[1].pause_key
         await pause("overall", 5.0)
         after_429 = await paces[0]("overall", 0.1, 0.0)
     finally:

@@ -178,11 +178,26 @@ class FeedStore(Protocol):
         """Every known source of a story, first seen first."""
 
 
-class Store(SubscriptionStore, FeedStore, Protocol):
+class PacingStore(Protocol):
+    """Send pacing shared by a fleet of instances (`bot.fleet`), where the database can."""
+
+    @property
+    def shares_rate_limits(self) -> bool:
+        """Whether the two methods below pace a fleet (PostgreSQL; SQLite has no fleet)."""
+
+    async def reserve_slot(self, key: str, interval: float, burst: float) -> float:
+        """Take the next send slot of `key` (one per `interval` seconds, `burst` seconds
+        of credit); how many seconds to wait for it."""
+
+    async def pause_key(self, key: str, seconds: float) -> None:
+        """Hold `key` back for `seconds` fleet-wide (a 429 seen by one instance)."""
+
+
+class Store(SubscriptionStore, FeedStore, PacingStore, Protocol):
     """Persistent article storage with topic search.
 
-    Implementations: `SqliteStore` (embedded default) and `PostgresStore` (several
-    instances), chosen by `open_store` from DATABASE_URL; callers only see this protocol.
+    One implementation, `bot.store.sqlstore.SqlStore`, on SQLite or PostgreSQL as
+    DATABASE_URL says (`open_store`); callers only see this protocol.
     """
 
     async def open(self) -> None:

@@ -1,27 +1,27 @@
 """`newsbot db export` / `import`: every table of a store as a JSON Lines stream, either way.
 
-Both backends use the same table and column names, so a dump is backend-neutral: a header
+The tables are declared once (`bot.store.tables`), so a dump is backend-neutral: a header
 line, then one `{"table": ..., "row": {...}}` line per row, tables in foreign-key order.
-Values are plain JSON (times as ISO 8601 text, `bytes` as `{"$b64": ...}`); the importer
-converts each value to what the target column holds (SQLite: ISO text, JSON text, 0/1;
-PostgreSQL: TIMESTAMPTZ, TEXT[], BOOLEAN). The search index is derived data: it is not
-exported, and import rebuilds it. Import wants a migrated, empty target and runs in one
-transaction, so a failed import leaves the target as it was.
+Values are plain JSON (times as ISO 8601 text, lists as lists, `bytes` as `{"$b64": ...}`);
+the column types turn them back into what each backend holds. The search index is derived
+data: it is not exported, and import rebuilds it. Import wants a migrated, empty target and
+runs in one transaction, so a failed import leaves the target as it was.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
+import sqlalchemy as sa
+
 from bot.errors import StoreError
-from bot.store import fts
-from bot.store.postgres import PostgresStore
-from bot.store.sqlite import SqliteStore
-from bot.store.transfer_backends import Backend, PgBackend, SqliteBackend
+from bot.store import fts, tables
+from bot.store.sqlstore import SqlStore
 
 FORMAT = "newsbot-export"
 FORMAT_VERSION = 1
@@ -42,14 +42,8 @@ TABLES = (
     "deliveries",
     "topics",
 )
+_IDENTITY_TABLES = ("stories", "articles", "feeds", "subscriptions", "topics")
 BATCH = 1000
-
-
-def backend(store: SqliteStore | PostgresStore) -> Backend:
-    """The table-level access to an opened store."""
-    if isinstance(store, SqliteStore):
-        return SqliteBackend(store)
-    return PgBackend(store)
 
 
 def _plain(value: Any) -> Any:
@@ -71,21 +65,20 @@ def _from_plain(value: Any) -> Any:
     return value
 
 
-async def export(store: SqliteStore | PostgresStore, out: TextIO) -> dict[str, int]:
+async def export(store: SqlStore, out: TextIO) -> dict[str, int]:
     """Write every row of the store to `out`; rows per table."""
-    source = backend(store)
-    header = {"format": FORMAT, "version": FORMAT_VERSION, "backend": source.name}
+    header = {"format": FORMAT, "version": FORMAT_VERSION, "backend": store.dialect.name}
     out.write(json.dumps(header) + "\n")
     counts: dict[str, int] = {}
-    present = await source.tables()
-    for table in TABLES:
-        if table not in present:
-            continue
-        counts[table] = 0
-        async for row in source.rows(table):
-            line = {"table": table, "row": {k: _plain(v) for k, v in row.items()}}
-            out.write(json.dumps(line, ensure_ascii=False) + "\n")
-            counts[table] += 1
+    async with store._engine_or_fail(reader=True).connect() as conn:
+        for name in TABLES:
+            table = tables.metadata.tables[name]
+            counts[name] = 0
+            query = sa.select(table).order_by(*table.primary_key.columns)
+            async for row in await conn.stream(query):
+                line = {"table": name, "row": {k: _plain(v) for k, v in row._mapping.items()}}
+                out.write(json.dumps(line, ensure_ascii=False) + "\n")
+                counts[name] += 1
     return counts
 
 
@@ -111,34 +104,67 @@ def _read(lines: Iterable[str]) -> Iterable[tuple[str, dict[str, Any]]]:
             raise StoreError(f"export line {number} is damaged: {exc}") from exc
 
 
-async def _batches(
+def _batches(
     records: Iterable[tuple[str, dict[str, Any]]],
-) -> AsyncIterator[tuple[str, list[dict[str, Any]]]]:
-    """Consecutive rows of one table, at most BATCH at a time."""
-    table, batch = "", list[dict[str, Any]]()
-    for name, row in records:
-        if (name != table or len(batch) >= BATCH) and batch:
-            yield table, batch
+) -> Iterable[tuple[sa.Table, list[dict[str, Any]]]]:
+    """Consecutive rows of one table, at most BATCH at a time, checked against the table."""
+    name, batch = "", list[dict[str, Any]]()
+    for table, row in records:
+        if (table != name or len(batch) >= BATCH) and batch:
+            yield tables.metadata.tables[name], batch
             batch = []
-        table = name
+        if table not in TABLES:
+            raise StoreError(f"the target database has no table {table!r}")
+        columns = tables.metadata.tables[table].c
+        if missing := set(row) - set(columns.keys()):
+            raise StoreError(f"table {table} in the target has no column {sorted(missing)[0]!r}")
+        for key, value in row.items():  # 0/1 from dumps of older SQLite stores
+            if isinstance(columns[key].type, sa.Boolean) and value is not None:
+                row[key] = bool(value)
+        name = table
         batch.append(row)
     if batch:
-        yield table, batch
+        yield tables.metadata.tables[name], batch
 
 
-async def import_dump(store: SqliteStore | PostgresStore, lines: Iterable[str]) -> dict[str, int]:
+async def _rebuild_index(store: SqlStore, conn: Any) -> None:
+    """Fill the search index with the analyzed title and body of every article."""
+    A = tables.articles.c
+    found = (await conn.execute(sa.select(A.id, A.when_ts, A.title, A.text))).all()
+    rows = await asyncio.to_thread(
+        lambda: [
+            {
+                "id": r.id,
+                "when_ts": r.when_ts,
+                "title": fts.index_text(r.title),
+                "body": fts.index_text(r.text),
+            }
+            for r in found
+        ]
+    )
+    if rows:
+        await store.dialect.index(conn, rows)
+
+
+async def import_dump(store: SqlStore, lines: Iterable[str]) -> dict[str, int]:
     """Load a dump into an empty, migrated store and rebuild its search index; rows per table."""
-    target = backend(store)
-    present = await target.tables()
     counts: dict[str, int] = {}
-    async with target.transaction():
-        if not await target.is_empty():
-            raise StoreError("the target database is not empty; import needs an empty one")
-        async for table, batch in _batches(_read(lines)):
-            if table not in present or table not in TABLES:
-                raise StoreError(f"the target database has no table {table!r}")
-            await target.insert(table, batch)
-            counts[table] = counts.get(table, 0) + len(batch)
-        await target.rebuild_index(fts.index_text)
-        await target.after_import()
+    async with store._write() as conn:
+        for name in ("articles", "subscriptions", "chat_settings", "feeds", "topics"):
+            if (await conn.execute(sa.select(tables.metadata.tables[name]).limit(1))).first():
+                raise StoreError("the target database is not empty; import needs an empty one")
+        for table, batch in _batches(_read(lines)):
+            await conn.execute(sa.insert(table), batch)
+            counts[table.name] = counts.get(table.name, 0) + len(batch)
+        await _rebuild_index(store, conn)
+        bump = tables.store_state.c.articles_version + 1
+        await conn.execute(sa.update(tables.store_state).values(articles_version=bump))
+        if store.dialect.name == "postgresql":  # identities continue past the imported ids
+            for name in _IDENTITY_TABLES:
+                await conn.execute(
+                    sa.text(
+                        f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                        f"coalesce(max(id), 0) + 1, false) FROM {name}"
+                    )
+                )
     return counts

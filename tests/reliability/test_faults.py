@@ -36,8 +36,7 @@ async def test_locked_database_gets_a_clear_answer_then_recovers(
 ) -> None:
     """While another process holds the write lock: "store unavailable"; afterwards: answers."""
     # Tuning knobs, shortened so that a locked write fails in a second rather than ten.
-    monkeypatch.setattr("bot.store.sqlite.BUSY_TIMEOUT_SECONDS", 0.2)
-    monkeypatch.setattr("bot.store.sqlite_tx.BEGIN_RETRIES", (0.05, 0.1))
+    monkeypatch.setattr("bot.store.engine.BUSY_TIMEOUT_SECONDS", 0.2)
     chat = 510_001
     async with running_bot(fake_api, bot_settings) as api:
         other = sqlite3.connect(_db_path(bot_settings), isolation_level=None, timeout=5)

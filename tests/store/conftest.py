@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from bot.store import Store, open_store
-from bot.store.sqlite import SqliteStore
 from tests.pg import pg_url
 
 __all__ = ["pg_url"]
@@ -44,9 +43,9 @@ async def store(store_url: str) -> AsyncIterator[Store]:
 
 
 @pytest.fixture
-async def sqlite_store(db_path: Path) -> AsyncIterator[SqliteStore]:
+async def sqlite_store(db_path: Path) -> AsyncIterator[Store]:
     """An opened SQLite store, for tests of SQLite specifics (files, pragmas)."""
-    opened = SqliteStore(str(db_path))
+    opened = open_store(f"sqlite:///{db_path}")
     await opened.open()
     try:
         yield opened

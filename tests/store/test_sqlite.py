@@ -14,8 +14,8 @@ from bot.errors import SchemaError, StoreError
 from bot.models import Article, Count
 from bot.store import open_store
 from bot.store.base import Store
-from bot.store.schema import SCHEMA_VERSION
-from bot.store.sqlite import SqliteStore
+from bot.store.migrate import FENCE
+from bot.store.sqlstore import SqlStore
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 
@@ -34,41 +34,31 @@ def _article(**fields: Any) -> Article:
 
 
 def test_sqlite_store_satisfies_the_protocol(tmp_path: Path) -> None:
-    store: Store = SqliteStore(str(tmp_path / "news.db"))  # mypy checks the protocol here
-    assert isinstance(open_store(f"sqlite:///{tmp_path}/news.db"), SqliteStore)
+    store: Store = open_store(f"sqlite:///{tmp_path / 'news.db'}")  # mypy checks the protocol here
+    assert isinstance(open_store(f"sqlite:///{tmp_path}/news.db"), SqlStore)
     assert store is not None
 
 
-async def test_open_creates_folders_and_uses_wal(db_path: Path, sqlite_store: SqliteStore) -> None:
+async def test_open_creates_folders_and_uses_wal(db_path: Path, sqlite_store: Store) -> None:
     # mode=ro fails unless open() created the file (and its missing folder).
     with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as db:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert db.execute("PRAGMA user_version").fetchone()[0] == FENCE
 
 
 async def test_close_twice_and_reopen_keeps_articles(db_path: Path) -> None:
-    first = SqliteStore(str(db_path))
+    first = open_store(f"sqlite:///{db_path}")
     await first.open()
     added = await first.add_article(_article())
     await first.close()
     await first.close()
-    second = SqliteStore(str(db_path))
+    second = open_store(f"sqlite:///{db_path}")
     await second.open()
     try:
         stored = await second.get_article(added.article_id)
         assert stored is not None and stored.title == "Markets rally"
     finally:
         await second.close()
-
-
-async def test_newer_schema_version_is_refused(db_path: Path) -> None:
-    store = SqliteStore(str(db_path))
-    await store.open()
-    await store.close()
-    with sqlite3.connect(db_path) as db:
-        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
-    with pytest.raises(SchemaError, match=f"schema version {SCHEMA_VERSION + 1}"):
-        await store.open()
 
 
 @pytest.fixture
@@ -81,15 +71,15 @@ def garbage_file(tmp_path: Path) -> Path:
 
 async def test_foreign_file_is_a_schema_error(garbage_file: Path) -> None:
     with pytest.raises(SchemaError, match="cannot open"):
-        await SqliteStore(str(garbage_file)).open()
+        await open_store(f"sqlite:///{garbage_file}").open()
 
 
 async def test_using_a_closed_store_raises_store_error(db_path: Path) -> None:
     with pytest.raises(StoreError, match="not open"):
-        await SqliteStore(str(db_path)).count_articles()
+        await open_store(f"sqlite:///{db_path}").count_articles()
 
 
-async def test_add_then_duplicate_by_content_hash(store: SqliteStore) -> None:
+async def test_add_then_duplicate_by_content_hash(store: Store) -> None:
     first = await store.add_article(_article())
     # Same body modulo case and whitespace, under another URL: still the same story.
     again = await store.add_article(
@@ -102,13 +92,13 @@ async def test_add_then_duplicate_by_content_hash(store: SqliteStore) -> None:
     assert await store.count_articles() == 1
 
 
-async def test_same_url_and_body_is_a_duplicate(store: SqliteStore) -> None:
+async def test_same_url_and_body_is_a_duplicate(store: Store) -> None:
     first = await store.add_article(_article())
     again = await store.add_article(_article(title="Another title"))
     assert (again.status, again.article_id) == ("duplicate", first.article_id)
 
 
-async def test_same_url_new_body_updates_in_place(store: SqliteStore) -> None:
+async def test_same_url_new_body_updates_in_place(store: Store) -> None:
     first = await store.add_article(_article(tags=("economy",)))
     updated = await store.add_article(
         _article(title="Markets slump", text="Stocks fell on Tuesday.", tags=("crash",))
@@ -147,7 +137,7 @@ async def test_search_since_keeps_articles_published_or_fetched_then_or_later(
     assert await store.search("harbour", since=now + timedelta(days=1)) == []
 
 
-async def test_articles_without_url_are_deduplicated_by_body(store: SqliteStore) -> None:
+async def test_articles_without_url_are_deduplicated_by_body(store: Store) -> None:
     first = await store.add_article(_article(url=None))
     second = await store.add_article(_article(url=None, text="Something else."))
     again = await store.add_article(_article(url=None))
@@ -155,7 +145,7 @@ async def test_articles_without_url_are_deduplicated_by_body(store: SqliteStore)
     assert (again.status, again.article_id) == ("duplicate", first.article_id)
 
 
-async def test_round_trip_keeps_fields_and_utc_instants(store: SqliteStore) -> None:
+async def test_round_trip_keeps_fields_and_utc_instants(store: Store) -> None:
     moscow = timezone(timedelta(hours=3))
     published = datetime(2024, 3, 1, 15, 30, tzinfo=moscow)
     original = _article(published=published, language="ru", tags=("politics", "russia"))
@@ -174,7 +164,7 @@ async def test_round_trip_keeps_fields_and_utc_instants(store: SqliteStore) -> N
     assert stored.sentence_spans == ""  # not split at ingestion: NULL, read back as ""
 
 
-async def test_sentence_spans_are_kept_and_replaced_on_update(store: SqliteStore) -> None:
+async def test_sentence_spans_are_kept_and_replaced_on_update(store: Store) -> None:
     added = await store.add_article(_article(sentence_spans="english:0,30,31,46"))
     stored = await store.get_article(added.article_id)
     assert stored is not None and stored.sentence_spans == "english:0,30,31,46"
@@ -183,17 +173,17 @@ async def test_sentence_spans_are_kept_and_replaced_on_update(store: SqliteStore
     assert found.sentence_spans == "english:0,12"
 
 
-async def test_naive_datetimes_are_taken_as_utc(store: SqliteStore) -> None:
+async def test_naive_datetimes_are_taken_as_utc(store: Store) -> None:
     added = await store.add_article(_article(published=datetime(2024, 1, 2, 3, 4, 5)))
     stored = await store.get_article(added.article_id)
     assert stored is not None and stored.published == datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 
-async def test_get_unknown_article_is_none(store: SqliteStore) -> None:
+async def test_get_unknown_article_is_none(store: Store) -> None:
     assert await store.get_article(12345) is None
 
 
-async def test_latest_is_newest_first_by_published_else_fetched(store: SqliteStore) -> None:
+async def test_latest_is_newest_first_by_published_else_fetched(store: Store) -> None:
     old = await store.add_article(
         _article(url="u:old", text="old", published=NOW - timedelta(days=9))
     )
@@ -208,7 +198,7 @@ async def test_latest_is_newest_first_by_published_else_fetched(store: SqliteSto
     assert [a.id for a in await store.latest(limit=1)] == [new.article_id]
 
 
-async def test_source_and_tag_counts_largest_first(store: SqliteStore) -> None:
+async def test_source_and_tag_counts_largest_first(store: Store) -> None:
     rows = [("A", ("x", "y")), ("B", ("y",)), ("B", ("y", "z", "y")), ("", ("z",))]
     for number, (source, tags) in enumerate(rows):
         await store.add_article(
@@ -220,7 +210,7 @@ async def test_source_and_tag_counts_largest_first(store: SqliteStore) -> None:
     assert await store.count_articles() == 4
 
 
-async def test_concurrent_adds_do_not_interleave_transactions(store: SqliteStore) -> None:
+async def test_concurrent_adds_do_not_interleave_transactions(store: Store) -> None:
     distinct = [_article(url=f"u:{n}", text=f"story {n}") for n in range(20)]
     copies = [_article(url=f"copy:{n}", text="the same story") for n in range(5)]
     results = await asyncio.gather(*(store.add_article(a) for a in distinct + copies))

@@ -1,4 +1,4 @@
-"""Tests for SqliteStore.search: stemming, safe query parsing and ranking."""
+"""Tests for Store.search: stemming, safe query parsing and ranking."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from bot.models import Article
-from bot.store.sqlite import SqliteStore
+from bot.store import Store
 
 NOW = datetime.now(UTC)
 _numbers = iter(range(1_000_000))
@@ -23,13 +23,13 @@ def _article(title: str, text: str, **fields: Any) -> Article:
     return Article(title=title, text=text, **{**defaults, **fields})
 
 
-async def _add(store: SqliteStore, *articles: Article) -> list[int]:
+async def _add(store: Store, *articles: Article) -> list[int]:
     """Store the articles; their ids in order."""
     return [(await store.add_article(article)).article_id for article in articles]
 
 
 @pytest.fixture
-async def news(store: SqliteStore) -> dict[str, int]:
+async def news(store: Store) -> dict[str, int]:
     """A small mixed-language collection; name → id."""
     ids = await _add(
         store,
@@ -44,31 +44,29 @@ async def news(store: SqliteStore) -> dict[str, int]:
     )
 
 
-async def _ids(store: SqliteStore, query: str, limit: int = 5) -> list[int | None]:
+async def _ids(store: Store, query: str, limit: int = 5) -> list[int | None]:
     """Ids of the search results."""
     return [article.id for article in await store.search(query, limit)]
 
 
-async def test_russian_query_finds_inflected_forms(
-    store: SqliteStore, news: dict[str, int]
-) -> None:
+async def test_russian_query_finds_inflected_forms(store: Store, news: dict[str, int]) -> None:
     assert await _ids(store, "Китай") == [news["ru_china"]]
     assert await _ids(store, "КИТАЮ") == [news["ru_china"]]
     assert await _ids(store, "китая") == [news["ru_china"]]
     assert await _ids(store, "Москва") == [news["ru_weather"]]
 
 
-async def test_english_query_is_stemmed(store: SqliteStore, news: dict[str, int]) -> None:
+async def test_english_query_is_stemmed(store: Store, news: dict[str, int]) -> None:
     assert await _ids(store, "elections") == [news["en_election"]]
     assert await _ids(store, "signing deals") == [news["en_china"]]
 
 
-async def test_chinese_text_is_searchable(store: SqliteStore, news: dict[str, int]) -> None:
+async def test_chinese_text_is_searchable(store: Store, news: dict[str, int]) -> None:
     assert await _ids(store, "中国经济") == [news["zh_economy"]]
     assert await _ids(store, "美国") == []
 
 
-async def test_fts_syntax_is_plain_words(store: SqliteStore, news: dict[str, int]) -> None:
+async def test_fts_syntax_is_plain_words(store: Store, news: dict[str, int]) -> None:
     for query in ['"china" AND NEAR(', '"', "china*", "NOT china", "title:china", "(china",
                   "^china", "-china", "NEAR"]:  # fmt: skip
         found = await _ids(store, query)
@@ -79,28 +77,28 @@ async def test_fts_syntax_is_plain_words(store: SqliteStore, news: dict[str, int
     "query", ["", "   ", "🙂🔥", "?!…", "\"'", "the and of", "שלום עולם", "مرحبا"]
 )
 async def test_queries_without_matches_return_nothing(
-    store: SqliteStore, news: dict[str, int], query: str
+    store: Store, news: dict[str, int], query: str
 ) -> None:
     assert await store.search(query) == []
 
 
-async def test_rtl_text_is_searchable(store: SqliteStore) -> None:
+async def test_rtl_text_is_searchable(store: Store) -> None:
     (article_id,) = await _add(store, _article("חדשות", "שלום עולם"))
     assert await _ids(store, "שלום") == [article_id]
 
 
-async def test_very_long_query_does_not_raise(store: SqliteStore, news: dict[str, int]) -> None:
+async def test_very_long_query_does_not_raise(store: Store, news: dict[str, int]) -> None:
     query = ("china (AND* " * 500)[:5000]
     assert news["en_china"] in await _ids(store, query)
 
 
-async def test_limit_is_respected(store: SqliteStore) -> None:
+async def test_limit_is_respected(store: Store) -> None:
     await _add(store, *(_article(f"Flood {n}", f"Flood report number {n}.") for n in range(8)))
     assert len(await store.search("flood", limit=3)) == 3
     assert await store.search("flood", limit=0) == []
 
 
-async def test_newer_article_ranks_first_among_equals(store: SqliteStore) -> None:
+async def test_newer_article_ranks_first_among_equals(store: Store) -> None:
     old, new, middle = await _add(
         store,
         _article("Storm", "A storm hit the coast.", published=NOW - timedelta(days=300)),
@@ -115,7 +113,7 @@ async def test_newer_article_ranks_first_among_equals(store: SqliteStore) -> Non
     assert await _ids(store, "storm coast") == [new, middle, old]
 
 
-async def test_much_more_relevant_old_article_still_wins(store: SqliteStore) -> None:
+async def test_much_more_relevant_old_article_still_wins(store: Store) -> None:
     await _add(store, *(_article(f"Filler {n}", f"Unrelated story {n}.") for n in range(20)))
     relevant, passing = await _add(
         store,
@@ -131,7 +129,7 @@ async def test_much_more_relevant_old_article_still_wins(store: SqliteStore) -> 
     assert await _ids(store, "volcano") == [relevant, passing]
 
 
-async def test_title_hits_weigh_more_than_body_hits(store: SqliteStore) -> None:
+async def test_title_hits_weigh_more_than_body_hits(store: Store) -> None:
     # Two body hits would beat one hit in a five-word title if both fields weighed the same.
     in_body, in_title = await _add(
         store,
@@ -141,7 +139,7 @@ async def test_title_hits_weigh_more_than_body_hits(store: SqliteStore) -> None:
     assert await _ids(store, "harbour") == [in_title, in_body]
 
 
-async def test_articles_missing_a_query_word_are_not_shown(store: SqliteStore) -> None:
+async def test_articles_missing_a_query_word_are_not_shown(store: Store) -> None:
     """No padding: "football final" is not answered with a football story without a final."""
     one, both = await _add(
         store,
@@ -158,7 +156,7 @@ async def test_articles_missing_a_query_word_are_not_shown(store: SqliteStore) -
     assert await _ids(store, "football") == [one, both]  # the newer and more about it first
 
 
-async def test_search_returns_full_articles(store: SqliteStore, news: dict[str, int]) -> None:
+async def test_search_returns_full_articles(store: Store, news: dict[str, int]) -> None:
     (found,) = await store.search("снег в Москве")
     assert (found.id, found.title, found.text) == (
         news["ru_weather"],

@@ -16,7 +16,6 @@ import pytest
 from bot.errors import StoreError
 from bot.models import Article, ChatSettings, Subscription
 from bot.store import Store, open_store
-from bot.store.sqlite import SqliteStore
 
 NOW = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
 EARLIER = NOW - timedelta(minutes=5)
@@ -189,7 +188,7 @@ async def test_topics_asked_at_once_get_one_id_each(store: Store) -> None:
 
 async def test_a_cancelled_topic_write_leaves_its_batch_to_the_next(db_path: Path) -> None:
     """The caller that writes a batch is cancelled mid-write: the others still get ids."""
-    store = SqliteStore(str(db_path))
+    store = open_store(f"sqlite:///{db_path}")
     await store.open()
     try:
         writer = asyncio.create_task(store.remember_topic("first"))
@@ -205,12 +204,12 @@ async def test_a_cancelled_topic_write_leaves_its_batch_to_the_next(db_path: Pat
 
 
 async def test_everything_survives_a_restart(db_path: Path) -> None:
-    first = SqliteStore(str(db_path))
+    first = open_store(f"sqlite:///{db_path}")
     await first.open()
     await _due_chat(first, 1)
     await first.record_delivery(1, [10], message_id=5)
     await first.close()
-    second = SqliteStore(str(db_path))
+    second = open_store(f"sqlite:///{db_path}")
     await second.open()
     try:
         assert [s.topic for s in await second.subscriptions(1)] == ["topic 1"]
@@ -221,6 +220,6 @@ async def test_everything_survives_a_restart(db_path: Path) -> None:
 
 
 async def test_a_closed_store_raises_store_error(db_path: Path) -> None:
-    closed = SqliteStore(str(db_path))
+    closed = open_store(f"sqlite:///{db_path}")
     with pytest.raises(StoreError):
         await closed.subscriptions(1)

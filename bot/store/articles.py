@@ -1,0 +1,205 @@
+"""Articles: deduplication on write, ranked topic search, listings (part of `SqlStore`).
+
+`search` keeps only articles with every query word, and of those only the ones about the
+topic (`fts.on_topic`): an answer is never padded with articles that merely contain some
+of the words. Fewer, or none, is the honest answer; `closest` is what may be offered,
+labelled, instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from bot.models import Article, Count, StoredResult
+from bot.store import fts
+from bot.store.database import Database, Row, store_errors
+from bot.store.dialects import RECENCY_DAYS
+from bot.store.tables import article_tags, articles, store_state, utc
+
+_A = articles.c
+
+
+def clean_tags(tags: Sequence[str]) -> list[str]:
+    """Tags stripped, without blanks or repeats, in their original order."""
+    return list(dict.fromkeys(tag.strip() for tag in tags if tag.strip()))
+
+
+def article_values(article: Article) -> dict[str, Any]:
+    """The `articles` columns of an article (not its id or story)."""
+    return {
+        "when_ts": utc(article.when).timestamp(),
+        "content_hash": article.content_hash,
+        "url": article.url or None,
+        "source": article.source,
+        "language": article.language,
+        "published": article.published,
+        "fetched": article.fetched,
+        "title": article.title,
+        "text": article.text,
+        "sentence_spans": article.sentence_spans or None,
+    }
+
+
+class ArticleStore(Database):
+    """The article half of `SqlStore`."""
+
+    recency_days = RECENCY_DAYS
+
+    def _select(self, *extra: sa.ColumnElement[Any]) -> sa.Select[Any]:
+        """SELECT of everything `_article` needs, plus `extra` columns."""
+        columns = (_A.id, _A.url, _A.source, _A.title, _A.published, _A.fetched, _A.language)
+        more = (_A.text, _A.story_id, _A.sentence_spans, self.dialect.tags.label("tags"))
+        return sa.select(*columns, *more, *extra)
+
+    def _article(self, row: Row) -> Article:
+        """An `Article` from a row of `_select`."""
+        return Article(
+            id=int(row.id),
+            url=row.url,
+            source=row.source,
+            title=row.title,
+            published=row.published,
+            fetched=row.fetched,
+            language=row.language,
+            text=row.text,
+            tags=self.dialect.parse_tags(row.tags),
+            story_id=None if row.story_id is None else int(row.story_id),
+            sentence_spans=row.sentence_spans or "",
+        )
+
+    async def _articles(self, statement: sa.Select[Any]) -> list[Article]:
+        """Run a `_select` statement and build the articles."""
+        return [self._article(row) for row in await self._read(statement)]
+
+    @store_errors
+    async def add_article(self, article: Article) -> StoredResult:
+        """Store an article unless its content hash is stored; a known URL with a changed
+        body updates that article in place."""
+        known = await self._read(sa.select(_A.id).where(_A.content_hash == article.content_hash))
+        if known:  # cheap early exit: re-ingesting a feed is mostly duplicates
+            return StoredResult(int(known[0].id), "duplicate")
+        analyzed = await asyncio.to_thread(
+            lambda: (fts.index_text(article.title), fts.index_text(article.text))
+        )
+        try:
+            return await self._write_article(article, analyzed)
+        except sa.exc.IntegrityError:
+            # Another instance stored the same URL or body meanwhile: now it is known.
+            return await self._write_article(article, analyzed)
+
+    async def _write_article(self, article: Article, analyzed: tuple[str, str]) -> StoredResult:
+        """Insert or update the article, its tags and its index row, in one transaction."""
+        values = article_values(article)
+        async with self._write() as conn:
+            find = sa.select(_A.id).where(_A.content_hash == article.content_hash)
+            known = (await conn.execute(find)).scalar()
+            if known is not None:
+                return StoredResult(int(known), "duplicate")
+            same_url = None
+            if article.url:
+                find = sa.select(_A.id).where(_A.url == article.url)
+                same_url = (await conn.execute(find)).scalar()
+            if same_url is None:
+                added = await conn.execute(sa.insert(articles).values(values).returning(_A.id))
+                article_id, status = int(added.scalar_one()), "added"
+            else:
+                await conn.execute(sa.update(articles).where(_A.id == same_url).values(values))
+                article_id, status = int(same_url), "updated"
+            await conn.execute(
+                sa.delete(article_tags).where(article_tags.c.article_id == article_id)
+            )
+            tags = clean_tags(article.tags)
+            if tags:
+                rows = [
+                    {"article_id": article_id, "position": i, "tag": t} for i, t in enumerate(tags)
+                ]
+                await conn.execute(sa.insert(article_tags), rows)
+            title, body = analyzed
+            row = {"id": article_id, "when_ts": values["when_ts"], "title": title, "body": body}
+            await self.dialect.index(conn, [row])
+            bump = store_state.c.articles_version + 1
+            await conn.execute(sa.update(store_state).values(articles_version=bump))
+        return StoredResult(article_id, status)
+
+    @store_errors
+    async def articles_version(self) -> str:
+        """A counter every article write moves, in any process or instance."""
+        found = await self._read(sa.select(store_state.c.articles_version))
+        return str(found[0][0]) if found else "0"
+
+    @store_errors
+    async def get_article(self, article_id: int) -> Article | None:
+        """One article by id, or None."""
+        found = await self._articles(self._select().where(_A.id == article_id))
+        return found[0] if found else None
+
+    @store_errors
+    async def search(
+        self, query: str, limit: int = 5, *, since: datetime | None = None
+    ) -> list[Article]:
+        """Articles about a free-text topic, best first (relevance with recency)."""
+        terms = fts.query_terms(query)
+        if not terms or limit <= 0:
+            return []
+        candidates = limit * fts.CANDIDATES_PER_ANSWER
+        found = await self._ranked(self.dialect.match_all(terms), candidates, since)
+        return fts.on_topic(found, terms, limit)
+
+    @store_errors
+    async def closest(self, query: str, limit: int = 2) -> list[Article]:
+        """The best matches of any query word: what to offer, labelled, when none is about it."""
+        terms = fts.query_terms(query)
+        if not terms or limit <= 0:
+            return []
+        return await self._ranked(self.dialect.match_any(terms), limit, None)
+
+    async def _ranked(self, match: str, limit: int, since: datetime | None) -> list[Article]:
+        """The best `limit` articles for a match expression, dated or fetched `since`."""
+        moment = None if since is None else utc(since).timestamp()
+        hits = self.dialect.hits(match, limit, moment, time.time(), self.recency_days)
+        statement = (
+            self._select()
+            .join_from(articles, hits, hits.c.id == _A.id)
+            .order_by(hits.c.score, _A.when_ts.desc(), _A.id.desc())
+        )
+        return await self._articles(statement)
+
+    @store_errors
+    async def latest(self, limit: int = 10) -> list[Article]:
+        """The newest articles (by published, else fetched time), newest first."""
+        order = (_A.when_ts.desc(), _A.id.desc())
+        return await self._articles(self._select().order_by(*order).limit(max(limit, 0)))
+
+    @store_errors
+    async def count_articles(self) -> int:
+        """How many articles are stored."""
+        found = await self._read(sa.select(sa.func.count()).select_from(articles))
+        return int(found[0][0])
+
+    async def _counts(self, column: sa.ColumnElement[str], limit: int) -> list[Count]:
+        """Non-empty `column` values with how many rows have each, largest first."""
+        n = sa.func.count().label("n")
+        statement = (
+            sa.select(column, n)
+            .where(column != "")
+            .group_by(column)
+            .order_by(n.desc(), column)
+            .limit(max(limit, 0))
+        )
+        return [Count(label=str(r[0]), count=int(r[1])) for r in await self._read(statement)]
+
+    @store_errors
+    async def source_counts(self, limit: int = 10) -> list[Count]:
+        """Sources with their article counts, largest first (articles without one skipped)."""
+        return await self._counts(_A.source, limit)
+
+    @store_errors
+    async def tag_counts(self, limit: int = 10) -> list[Count]:
+        """Most frequent tags with their article counts, largest first."""
+        return await self._counts(article_tags.c.tag, limit)

@@ -1,0 +1,183 @@
+"""The one seam between the backends: full-text search, an article's tags, upserts, pacing.
+
+Everything else in the store is written once with SQLAlchemy Core. Here is what cannot be:
+- Search. Both index the analyzed text of `bot.store.fts.index_text` (Snowball stems chosen
+  per word by script; CJK one character per token). SQLite: an FTS5 table whose rowid is
+  the article id, ranked by bm25 (title 4x body). PostgreSQL: a side table with a
+  `tsvector` (title weighted A, body B, `simple` configuration) in a GIN index, ranked by
+  ts_rank (title 4x body, length-normalized). User input never reaches either as query
+  syntax: FTS5 gets double-quoted runs of letters and digits, tsquery quoted lexemes.
+  Both divide relevance by (1 + age_days / RECENCY_DAYS): an article RECENCY_DAYS older
+  needs about twice the relevance to rank level with a fresh one. `hits` returns (id,
+  score), lower score first.
+- An article's tags in order, as one column (a JSON array in SQLite, an array in PostgreSQL).
+- `insert`: each dialect's INSERT with ON CONFLICT (the same API in SQLAlchemy for both).
+- The fleet's send pacing (`bot.fleet`): a GCRA bucket timed by PostgreSQL's clock; SQLite
+  has no fleet (one file, one host), so it has none.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.store import fts
+
+RECENCY_DAYS = 30.0
+DAY_SECONDS = 86_400.0
+Terms = list[list[str]]
+
+
+def _lexeme(token: str) -> str:
+    """One token as a quoted tsquery lexeme."""
+    return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def _alternatives(phrases: list[str]) -> str:
+    """A term's alternative phrases, OR-ed; words of one phrase must be adjacent (CJK)."""
+    parts = [" <-> ".join(_lexeme(t) for t in phrase.split()) for phrase in phrases]
+    return "(" + " | ".join(f"({part})" for part in parts) + ")"
+
+
+def tsquery_all(terms: Terms) -> str:
+    """tsquery text for articles with every term (in any of its forms)."""
+    return " & ".join(_alternatives(term) for term in terms)
+
+
+def tsquery_any(terms: Terms) -> str:
+    """tsquery text for articles with at least one of the terms."""
+    return _alternatives(list(dict.fromkeys(phrase for term in terms for phrase in term)))
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """What differs between the backends (see the module docstring)."""
+
+    name: str
+    single_writer: bool  # SQLite: one writer at a time, no fleet
+    insert: Callable[[sa.Table], Any]  # INSERT with .on_conflict_do_nothing / _do_update
+    tags: sa.ColumnElement[Any]  # an article's tags, in order (outer table: `articles`)
+    hits_sql: str  # (id, score) of the best matches: :match, :now, :scale, :limit, :since
+    index_sql: tuple[str, ...]  # replace one article's index row: :id, :when_ts, :title, :body
+    match_all: Callable[[Terms], str]
+    match_any: Callable[[Terms], str]
+
+    def parse_tags(self, value: Any) -> tuple[str, ...]:
+        """The tags column's value as a tuple."""
+        if isinstance(value, str):
+            return tuple(json.loads(value))
+        return tuple(value or ())
+
+    def hits(
+        self, match: str, limit: int, since: float | None, now: float, recency_days: float
+    ) -> sa.Subquery:
+        """The `limit` best articles for a match expression (from `match_all`/`_any`),
+        dated or fetched at `since` (Unix seconds) or later, as (id, score)."""
+        text = self.hits_sql.replace("{since}", "" if since is None else self.since_sql)
+        statement = sa.text(text).bindparams(
+            match=match, now=now, scale=recency_days * DAY_SECONDS, limit=limit
+        )
+        if since is not None:
+            statement = statement.bindparams(since=since)
+            if ":since_text" in text:
+                moment = datetime.fromtimestamp(since, UTC).isoformat()
+                statement = statement.bindparams(since_text=moment)
+        return statement.columns(id=sa.BigInteger, score=sa.Double).subquery("hits")
+
+    since_sql: str = ""
+
+    async def index(self, conn: AsyncConnection, rows: list[dict[str, Any]]) -> None:
+        """Replace articles' rows in the full-text index (inside a transaction); each row
+        has the article's `id`, `when_ts` and analyzed `title` and `body`."""
+        for statement in self.index_sql:
+            await conn.execute(sa.text(statement), rows)
+
+
+_SQLITE = Dialect(
+    name="sqlite",
+    single_writer=True,
+    insert=sqlite.insert,
+    tags=sa.literal_column(
+        "(SELECT json_group_array(tag) FROM (SELECT tag FROM article_tags"
+        " WHERE article_id = articles.id ORDER BY position))"
+    ),
+    hits_sql="""
+        SELECT article_fts.rowid AS id,
+               bm25(article_fts, 4.0, 1.0)
+                   / (1.0 + max(0.0, :now - a.when_ts) / :scale) AS score
+        FROM article_fts JOIN articles AS a ON a.id = article_fts.rowid
+        WHERE article_fts MATCH :match {since}
+        ORDER BY score LIMIT :limit
+    """,
+    since_sql="""
+        AND (a.when_ts >= :since OR a.fetched >= :since_text)
+    """,
+    index_sql=(
+        "DELETE FROM article_fts WHERE rowid = :id",
+        "INSERT INTO article_fts (rowid, title, body) VALUES (:id, :title, :body)",
+    ),
+    match_all=fts.match_all,
+    match_any=fts.match_any,
+)
+
+_POSTGRES = Dialect(
+    name="postgresql",
+    single_writer=False,
+    insert=postgresql.insert,
+    tags=sa.literal_column(
+        "ARRAY(SELECT t.tag FROM article_tags AS t"
+        " WHERE t.article_id = articles.id ORDER BY t.position)"
+    ),
+    # ts_rank weights {D, C, B, A}: body (B) counts a quarter of the title (A).
+    hits_sql="""
+        SELECT f.article_id AS id,
+               -ts_rank('{0, 0, 0.25, 1}', f.tsv, q.query, 1)
+                   / (1.0 + greatest(0.0, :now - f.when_ts) / :scale) AS score
+        FROM article_fts AS f, to_tsquery('simple', :match) AS q (query)
+        WHERE f.tsv @@ q.query {since}
+        ORDER BY score, f.when_ts DESC LIMIT :limit
+    """,
+    # The filter costs a lookup per match, so it is only there when asked for.
+    since_sql="""
+        AND (f.when_ts >= :since OR EXISTS (SELECT 1 FROM articles AS n
+             WHERE n.id = f.article_id AND n.fetched >= to_timestamp(:since)))
+    """,
+    index_sql=(
+        """
+        INSERT INTO article_fts (article_id, when_ts, tsv)
+        VALUES (:id, :when_ts, setweight(to_tsvector('simple', :title), 'A')
+                              || setweight(to_tsvector('simple', :body), 'B'))
+        ON CONFLICT (article_id) DO UPDATE SET when_ts = EXCLUDED.when_ts, tsv = EXCLUDED.tsv
+        """,
+    ),
+    match_all=tsquery_all,
+    match_any=tsquery_any,
+)
+
+# GCRA: one "theoretical arrival time" per key; reserving a slot is one atomic upsert that
+# returns how long to wait for it, timed by the database clock so skewed hosts agree.
+RESERVE_SLOT = sa.text("""
+    WITH clock AS (SELECT CAST(extract(epoch FROM clock_timestamp()) AS DOUBLE PRECISION) AS now)
+    INSERT INTO rate_limits AS r (key, tat)
+    SELECT :key, clock.now + :interval FROM clock
+    ON CONFLICT (key) DO UPDATE
+        SET tat = greatest(r.tat, (SELECT now FROM clock)) + :interval
+    RETURNING greatest(0.0, r.tat - :interval - :burst - (SELECT now FROM clock))
+""")
+PAUSE_KEY = sa.text("""
+    INSERT INTO rate_limits AS r (key, tat)
+    VALUES (:key, extract(epoch FROM clock_timestamp()) + :seconds)
+    ON CONFLICT (key) DO UPDATE SET tat = greatest(r.tat, EXCLUDED.tat)
+""")
+
+
+def dialect_for(database_url: str) -> Dialect:
+    """The dialect of a DATABASE_URL (already checked by `engine.driver_url`)."""
+    return _SQLITE if database_url.startswith("sqlite:") else _POSTGRES

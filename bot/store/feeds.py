@@ -1,0 +1,359 @@
+"""Feeds, dedup keys, per-site line counts, fingerprints and stories (part of `SqlStore`).
+
+`claim_due_feeds` lets several bot instances share the polling: a feed is leased by pushing
+its `next_poll` past the lease in the statement that picks it, so no other instance sees it
+due until the lease runs out or the poller saves the real next poll. A story groups the
+articles that tell the same news; `story_sources` keeps every place that carried it,
+including exact copies that were not stored twice.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.errors import StoreError
+from bot.models import Article, Feed, Fingerprint, StorySource, utcnow
+from bot.store.articles import ArticleStore
+from bot.store.database import CHUNK, Row, chunks, store_errors
+from bot.store.tables import (
+    article_signatures,
+    article_urls,
+    articles,
+    feed_entries,
+    feeds,
+    signature_bands,
+    site_lines,
+    stories,
+    story_sources,
+)
+
+_F = feeds.c
+_E = feed_entries.c
+_SIG = article_signatures.c
+
+
+def _feed_select() -> sa.Select[Any]:
+    """Every column of `feeds` with how many articles each brought and its newest entry."""
+    brought = (
+        sa.select(sa.func.count(sa.distinct(_E.article_id)))
+        .where(_E.feed_id == _F.id, _E.article_id.is_not(None))
+        .scalar_subquery()
+    )
+    newest = sa.select(sa.func.max(_E.seen)).where(_E.feed_id == _F.id).scalar_subquery()
+    return sa.select(feeds, brought.label("brought"), newest.label("last_new"))
+
+
+def _feed(row: Row) -> Feed:
+    """A `Feed` from a row of `_feed_select`."""
+    next_poll = float(row.next_poll)
+    return Feed(
+        id=int(row.id),
+        url=str(row.url),
+        title=str(row.title),
+        interval=int(row.interval_s),
+        status=str(row.status),
+        etag=row.etag,
+        last_modified=row.last_modified,
+        failures=int(row.failures),
+        last_error=row.last_error,
+        last_success=row.last_success,
+        next_poll=datetime.fromtimestamp(next_poll, UTC) if next_poll else None,
+        articles=int(row.brought),
+        last_new=row.last_new,
+    )
+
+
+def _fingerprints() -> sa.Select[Any]:
+    """Stored fingerprints with their article's story."""
+    return sa.select(_SIG.article_id, _SIG.shingles, _SIG.signature, articles.c.story_id).join(
+        articles, articles.c.id == _SIG.article_id
+    )
+
+
+def _fingerprint(row: Row) -> Fingerprint:
+    """A `Fingerprint` (without band keys) from a row of `_fingerprints`."""
+    story = None if row.story_id is None else int(row.story_id)
+    return Fingerprint(bytes(row.signature), int(row.shingles), (), int(row.article_id), story)
+
+
+class FeedPart(ArticleStore):
+    """The `FeedStore` half of `SqlStore`."""
+
+    async def _feeds(self, statement: sa.Select[Any]) -> list[Feed]:
+        """Run a `_feed_select` statement."""
+        return [_feed(row) for row in await self._read(statement)]
+
+    @store_errors
+    async def add_feed(self, feed: Feed) -> tuple[Feed, bool]:
+        """Add a feed unless its URL is known; the stored feed, and whether it is new."""
+        values = {"url": feed.url, "title": feed.title, "interval_s": feed.interval}
+        add = self.dialect.insert(feeds).values(**values, added=utcnow())
+        add = add.on_conflict_do_nothing().returning(_F.id)
+        async with self._write() as conn:
+            created = (await conn.execute(add)).first() is not None
+        stored = await self.find_feed(feed.url)
+        if stored is None:
+            raise StoreError(f"feed {feed.url} vanished while being added")
+        return stored, created
+
+    @store_errors
+    async def get_feed(self, feed_id: int) -> Feed | None:
+        """One feed by id, or None."""
+        found = await self._feeds(_feed_select().where(_F.id == feed_id))
+        return found[0] if found else None
+
+    @store_errors
+    async def find_feed(self, url: str) -> Feed | None:
+        """The feed with this URL, or None."""
+        found = await self._feeds(_feed_select().where(_F.url == url))
+        return found[0] if found else None
+
+    @store_errors
+    async def list_feeds(self) -> list[Feed]:
+        """Every feed, oldest first, each with how many articles it brought."""
+        return await self._feeds(_feed_select().order_by(_F.id))
+
+    @store_errors
+    async def save_feed(self, feed: Feed) -> None:
+        """Store a known feed's title, interval, status, validators, health and next poll."""
+        names = ("title", "status", "etag", "last_modified", "failures", "last_error")
+        values = {name: getattr(feed, name) for name in (*names, "last_success")}
+        values["interval_s"] = feed.interval
+        values["next_poll"] = feed.next_poll.timestamp() if feed.next_poll else 0.0
+        async with self._write() as conn:
+            await conn.execute(sa.update(feeds).where(_F.id == feed.id).values(values))
+
+    @store_errors
+    async def claim_due_feeds(
+        self, now: datetime, lease_seconds: float, limit: int = 100
+    ) -> list[int]:
+        """Lease the active feeds due at `now` (their next poll moves past the lease)."""
+        moment = now.timestamp()
+        due = (
+            sa.select(_F.id)
+            .where(_F.status == "active", _F.next_poll <= moment)
+            .order_by(_F.next_poll, _F.id)
+            .limit(max(limit, 0))
+            .with_for_update(skip_locked=True)
+        )
+        claim = (
+            sa.update(feeds)
+            .where(_F.id.in_(due))
+            .values(next_poll=moment + lease_seconds)
+            .returning(_F.id)
+        )
+        async with self._write() as conn:
+            return sorted(int(row[0]) for row in await conn.execute(claim))
+
+    @store_errors
+    async def remove_feed(self, feed_id: int) -> bool:
+        """Forget a feed (its articles stay); False when there was none."""
+        async with self._write() as conn:
+            return (await conn.execute(sa.delete(feeds).where(_F.id == feed_id))).rowcount > 0
+
+    @store_errors
+    async def feed_entries(self, feed_id: int, keys: Sequence[str]) -> dict[str, str]:
+        """The fingerprints recorded for those of a feed's entry keys that were seen, by key."""
+        found: dict[str, str] = {}
+        for chunk in chunks(keys):
+            query = sa.select(_E.entry_key, _E.fingerprint).where(
+                _E.feed_id == feed_id, _E.entry_key.in_(chunk)
+            )
+            found.update((str(k), str(f)) for k, f in await self._read(query))
+        return found
+
+    @store_errors
+    async def record_feed_entries(
+        self, feed_id: int, entries: Sequence[tuple[str, str, int | None]]
+    ) -> None:
+        """Remember feed entries as (key, fingerprint, article id or None), in one
+        transaction; the last of repeated keys wins."""
+        latest = {key: (fingerprint, article) for key, fingerprint, article in entries}
+        seen = utcnow()
+        rows = [
+            {"feed_id": feed_id, "entry_key": k, "fingerprint": f, "article_id": a, "seen": seen}
+            for k, (f, a) in latest.items()
+        ]
+        if not rows:
+            return
+        add = self.dialect.insert(feed_entries)
+        add = add.on_conflict_do_update(
+            index_elements=[_E.feed_id, _E.entry_key],
+            set_={name: add.excluded[name] for name in ("fingerprint", "article_id", "seen")},
+        )
+        async with self._write() as conn:
+            await conn.execute(add, rows)
+
+    @store_errors
+    async def find_by_urls(self, urls: Sequence[str]) -> tuple[Article, str] | None:
+        """The article known by one of these normalized URLs, with the URL that matched."""
+        wanted = list(dict.fromkeys(urls))[:CHUNK]
+        if not wanted:
+            return None
+        keys = sa.union_all(
+            sa.select(article_urls.c.article_id, article_urls.c.url).where(
+                article_urls.c.url.in_(wanted)
+            ),
+            sa.select(articles.c.id, articles.c.url).where(articles.c.url.in_(wanted)),
+        ).subquery("k")
+        statement = self._select(keys.c.url.label("matched")).join_from(
+            articles, keys, keys.c.article_id == articles.c.id
+        )
+        found = await self._read(statement)
+        if not found:
+            return None
+        best = min(found, key=lambda row: wanted.index(row.matched))
+        return self._article(best), str(best.matched)
+
+    @store_errors
+    async def learn_site_lines(self, site: str, pages: Sequence[frozenset[str]]) -> None:
+        """Count one more article of `site` for every line key in each page's key set."""
+        counts = Counter(key for keys in pages for key in keys)
+        now = time.time()
+        rows = [
+            {"site": site, "line_key": key, "articles": n, "last_seen": now}
+            for key, n in counts.items()
+        ]
+        if not rows:
+            return
+        add = self.dialect.insert(site_lines)
+        add = add.on_conflict_do_update(
+            index_elements=[site_lines.c.site, site_lines.c.line_key],
+            set_={
+                "articles": site_lines.c.articles + add.excluded.articles,
+                "last_seen": add.excluded.last_seen,
+            },
+        )
+        async with self._write() as conn:
+            await conn.execute(add, rows)
+
+    @store_errors
+    async def site_boilerplate(self, site: str, min_articles: int) -> frozenset[str]:
+        """The line keys of `site` seen in at least `min_articles` articles."""
+        L = site_lines.c
+        query = sa.select(L.line_key).where(L.site == site, L.articles >= min_articles)
+        return frozenset(str(row[0]) for row in await self._read(query))
+
+    @store_errors
+    async def prune_site_lines(self, older_than: datetime, below: int) -> int:
+        """Forget line keys seen in fewer than `below` articles and not since `older_than`."""
+        L = site_lines.c
+        prune = sa.delete(site_lines).where(
+            L.articles < below, L.last_seen < older_than.timestamp()
+        )
+        async with self._write() as conn:
+            return max((await conn.execute(prune)).rowcount, 0)
+
+    @store_errors
+    async def similar_fingerprints(
+        self, bands: Sequence[int], limit: int = 50
+    ) -> list[Fingerprint]:
+        """Fingerprints of stored articles that share at least one LSH band key."""
+        if not bands:
+            return []
+        sharing = sa.select(signature_bands.c.article_id).where(
+            signature_bands.c.band.in_(list(dict.fromkeys(bands)))
+        )
+        query = _fingerprints().where(_SIG.article_id.in_(sharing))
+        query = query.order_by(_SIG.article_id.desc()).limit(limit)
+        return [_fingerprint(row) for row in await self._read(query)]
+
+    @store_errors
+    async def fingerprint_of(self, article_id: int) -> Fingerprint | None:
+        """The stored fingerprint of an article, or None."""
+        found = await self._read(_fingerprints().where(_SIG.article_id == article_id))
+        return _fingerprint(found[0]) if found else None
+
+    @store_errors
+    async def link_article(
+        self,
+        article_id: int,
+        urls: Sequence[str],
+        fingerprint: Fingerprint | None,
+        source: StorySource,
+        join_story: int | None = None,
+    ) -> int:
+        """Record a stored article's URLs, fingerprint and story; returns its story id."""
+        async with self._write() as conn:
+            story = await self._story_of(conn, article_id, join_story)
+            await self._add_urls(conn, article_id, urls)
+            bands = signature_bands.c
+            await conn.execute(sa.delete(signature_bands).where(bands.article_id == article_id))
+            if fingerprint is not None:
+                values = {"shingles": fingerprint.shingles, "signature": fingerprint.values}
+                add = self.dialect.insert(article_signatures).values(
+                    article_id=article_id, **values
+                )
+                await conn.execute(
+                    add.on_conflict_do_update(index_elements=[_SIG.article_id], set_=values)
+                )
+                rows = [
+                    {"band": b, "article_id": article_id} for b in dict.fromkeys(fingerprint.bands)
+                ]
+                if rows:
+                    add_bands = self.dialect.insert(signature_bands).on_conflict_do_nothing()
+                    await conn.execute(add_bands, rows)
+            await self._add_source(conn, story, source)
+        return story
+
+    @store_errors
+    async def add_story_source(
+        self, article_id: int, urls: Sequence[str], source: StorySource
+    ) -> int:
+        """A copy of a stored article seen elsewhere joins the article's story."""
+        async with self._write() as conn:
+            story = await self._story_of(conn, article_id, None)
+            await self._add_urls(conn, article_id, urls)
+            await self._add_source(conn, story, source)
+        return story
+
+    @store_errors
+    async def story_sources(self, story_id: int) -> list[StorySource]:
+        """Every known source of a story, first seen first."""
+        S = story_sources.c
+        query = (
+            sa.select(S.url, S.source, S.title, S.article_id, S.seen)
+            .where(S.story_id == story_id)
+            .order_by(S.seen, S.url)
+        )
+        return [StorySource(*row) for row in await self._read(query)]
+
+    async def _story_of(self, conn: AsyncConnection, article_id: int, join: int | None) -> int:
+        """The article's story: the one it has, else `join`, else a new one (in a transaction)."""
+        A = articles.c
+        query = sa.select(A.story_id).where(A.id == article_id).with_for_update()
+        row = (await conn.execute(query)).first()
+        if row is None:
+            raise StoreError(f"article {article_id} is not stored")
+        if row.story_id is not None:
+            return int(row.story_id)
+        story = join
+        if story is None:
+            add = sa.insert(stories).values(created=utcnow()).returning(stories.c.id)
+            story = int((await conn.execute(add)).scalar_one())
+        await conn.execute(sa.update(articles).where(A.id == article_id).values(story_id=story))
+        return story
+
+    async def _add_urls(self, conn: AsyncConnection, article_id: int, urls: Sequence[str]) -> None:
+        """Map URLs to the article; a URL already mapped keeps its first article."""
+        rows = [{"url": url, "article_id": article_id} for url in dict.fromkeys(urls)]
+        if rows:
+            await conn.execute(self.dialect.insert(article_urls).on_conflict_do_nothing(), rows)
+
+    async def _add_source(self, conn: AsyncConnection, story: int, source: StorySource) -> None:
+        """Record (or refresh) one source of a story."""
+        values = {"source": source.source, "title": source.title, "article_id": source.article_id}
+        add = self.dialect.insert(story_sources).values(
+            story_id=story, url=source.url, seen=source.seen, **values
+        )
+        S = story_sources.c
+        await conn.execute(
+            add.on_conflict_do_update(index_elements=[S.story_id, S.url], set_=values)
+        )

@@ -1,0 +1,1 @@
+"""The store's schema history (Alembic); run it with `newsbot db migrate`."""

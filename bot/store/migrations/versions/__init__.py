@@ -1,0 +1,1 @@
+"""Alembic revisions, oldest first; append new ones, never edit a released one."""
