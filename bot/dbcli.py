@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.config import Settings
-from bot.store.engine import driver_url
+from bot.store.engine import check_url
 from bot.store.migrate import HEAD
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ def _backend(url: str) -> SqlStore:
     """The store for a DATABASE_URL, not opened (ConfigError for an unknown scheme)."""
     from bot.store.sqlstore import SqlStore
 
-    driver_url(url)
+    check_url(url)
     return SqlStore(url)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.store.base import Store
-from bot.store.engine import POSTGRES_SCHEMES, driver_url
+from bot.store.engine import POSTGRES_SCHEMES, check_url
 
 
 def open_store(database_url: str, *, auto_migrate: bool = False) -> Store:
@@ -14,7 +14,7 @@ def open_store(database_url: str, *, auto_migrate: bool = False) -> Store:
     """
     from bot.store.sqlstore import SqlStore
 
-    driver_url(database_url)  # ConfigError for an unsupported scheme
+    check_url(database_url)  # ConfigError for an unsupported scheme
     return SqlStore(database_url, auto_migrate=auto_migrate)
 
 

@@ -9,6 +9,7 @@ labelled, instead.
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections.abc import Sequence
 from datetime import datetime
@@ -19,7 +20,7 @@ import sqlalchemy as sa
 from bot.models import Article, Count, StoredResult
 from bot.store import fts
 from bot.store.database import Database, Row, store_errors
-from bot.store.dialects import RECENCY_DAYS
+from bot.store.dialects import RECENCY_DAYS, Dialect
 from bot.store.tables import article_tags, articles, store_state, utc
 
 _A = articles.c
@@ -46,6 +47,31 @@ def article_values(article: Article) -> dict[str, Any]:
     }
 
 
+@functools.cache
+def _select(dialect: Dialect) -> sa.Select[Any]:
+    """SELECT of everything `ArticleStore._article` needs (built once per dialect)."""
+    columns = (_A.id, _A.url, _A.source, _A.title, _A.published, _A.fetched, _A.language)
+    more = (_A.text, _A.story_id, _A.sentence_spans, dialect.tags.label("tags"))
+    return sa.select(*columns, *more)
+
+
+@functools.cache
+def _by_id(dialect: Dialect) -> sa.Select[Any]:
+    """One article by `:id`."""
+    return _select(dialect).where(_A.id == sa.bindparam("id"))
+
+
+@functools.cache
+def _search(dialect: Dialect, since: bool) -> sa.Select[Any]:
+    """The articles of `Dialect.hits`, best first; the newer first among equals."""
+    hits = dialect.hits(since)
+    return (
+        _select(dialect)
+        .join_from(articles, hits, hits.c.id == _A.id)
+        .order_by(hits.c.score, _A.when_ts.desc(), _A.id.desc())
+    )
+
+
 class ArticleStore(Database):
     """The article half of `SqlStore`."""
 
@@ -53,9 +79,7 @@ class ArticleStore(Database):
 
     def _select(self, *extra: sa.ColumnElement[Any]) -> sa.Select[Any]:
         """SELECT of everything `_article` needs, plus `extra` columns."""
-        columns = (_A.id, _A.url, _A.source, _A.title, _A.published, _A.fetched, _A.language)
-        more = (_A.text, _A.story_id, _A.sentence_spans, self.dialect.tags.label("tags"))
-        return sa.select(*columns, *more, *extra)
+        return _select(self.dialect).add_columns(*extra)
 
     def _article(self, row: Row) -> Article:
         """An `Article` from a row of `_select`."""
@@ -73,9 +97,11 @@ class ArticleStore(Database):
             sentence_spans=row.sentence_spans or "",
         )
 
-    async def _articles(self, statement: sa.Select[Any]) -> list[Article]:
+    async def _articles(
+        self, statement: sa.Select[Any], parameters: dict[str, Any] | None = None
+    ) -> list[Article]:
         """Run a `_select` statement and build the articles."""
-        return [self._article(row) for row in await self._read(statement)]
+        return [self._article(row) for row in await self._read(statement, parameters)]
 
     @store_errors
     async def add_article(self, article: Article) -> StoredResult:
@@ -96,36 +122,36 @@ class ArticleStore(Database):
     async def _write_article(self, article: Article, analyzed: tuple[str, str]) -> StoredResult:
         """Insert or update the article, its tags and its index row, in one transaction."""
         values = article_values(article)
-        async with self._write() as conn:
+        tags = clean_tags(article.tags)
+        title, body = analyzed
+
+        def write(conn: sa.Connection) -> StoredResult:
             find = sa.select(_A.id).where(_A.content_hash == article.content_hash)
-            known = (await conn.execute(find)).scalar()
+            known = conn.execute(find).scalar()
             if known is not None:
                 return StoredResult(int(known), "duplicate")
             same_url = None
             if article.url:
-                find = sa.select(_A.id).where(_A.url == article.url)
-                same_url = (await conn.execute(find)).scalar()
+                same_url = conn.execute(sa.select(_A.id).where(_A.url == article.url)).scalar()
             if same_url is None:
-                added = await conn.execute(sa.insert(articles).values(values).returning(_A.id))
+                added = conn.execute(sa.insert(articles).values(values).returning(_A.id))
                 article_id, status = int(added.scalar_one()), "added"
             else:
-                await conn.execute(sa.update(articles).where(_A.id == same_url).values(values))
+                conn.execute(sa.update(articles).where(_A.id == same_url).values(values))
                 article_id, status = int(same_url), "updated"
-            await conn.execute(
-                sa.delete(article_tags).where(article_tags.c.article_id == article_id)
-            )
-            tags = clean_tags(article.tags)
+            conn.execute(sa.delete(article_tags).where(article_tags.c.article_id == article_id))
             if tags:
                 rows = [
-                    {"article_id": article_id, "position": i, "tag": t} for i, t in enumerate(tags)
+                    {"article_id": article_id, "position": n, "tag": t} for n, t in enumerate(tags)
                 ]
-                await conn.execute(sa.insert(article_tags), rows)
-            title, body = analyzed
+                conn.execute(sa.insert(article_tags), rows)
             row = {"id": article_id, "when_ts": values["when_ts"], "title": title, "body": body}
-            await self.dialect.index(conn, [row])
+            self.dialect.index(conn, [row])
             bump = store_state.c.articles_version + 1
-            await conn.execute(sa.update(store_state).values(articles_version=bump))
-        return StoredResult(article_id, status)
+            conn.execute(sa.update(store_state).values(articles_version=bump))
+            return StoredResult(article_id, status)
+
+        return await self._write(write)
 
     @store_errors
     async def articles_version(self) -> str:
@@ -136,7 +162,7 @@ class ArticleStore(Database):
     @store_errors
     async def get_article(self, article_id: int) -> Article | None:
         """One article by id, or None."""
-        found = await self._articles(self._select().where(_A.id == article_id))
+        found = await self._articles(_by_id(self.dialect), {"id": article_id})
         return found[0] if found else None
 
     @store_errors
@@ -162,13 +188,11 @@ class ArticleStore(Database):
     async def _ranked(self, match: str, limit: int, since: datetime | None) -> list[Article]:
         """The best `limit` articles for a match expression, dated or fetched `since`."""
         moment = None if since is None else utc(since).timestamp()
-        hits = self.dialect.hits(match, limit, moment, time.time(), self.recency_days)
-        statement = (
-            self._select()
-            .join_from(articles, hits, hits.c.id == _A.id)
-            .order_by(hits.c.score, _A.when_ts.desc(), _A.id.desc())
+        parameters = self.dialect.search_parameters(
+            match, limit, moment, time.time(), self.recency_days
         )
-        return await self._articles(statement)
+        statement = _search(self.dialect, moment is not None)
+        return [self._article(row) for row in await self._read(statement, parameters, heavy=True)]
 
     @store_errors
     async def latest(self, limit: int = 10) -> list[Article]:
@@ -179,7 +203,8 @@ class ArticleStore(Database):
     @store_errors
     async def count_articles(self) -> int:
         """How many articles are stored."""
-        found = await self._read(sa.select(sa.func.count()).select_from(articles))
+        count = sa.select(sa.func.count()).select_from(articles)
+        found = await self._read(count, heavy=True)
         return int(found[0][0])
 
     async def _counts(self, column: sa.ColumnElement[str], limit: int) -> list[Count]:
@@ -192,7 +217,8 @@ class ArticleStore(Database):
             .order_by(n.desc(), column)
             .limit(max(limit, 0))
         )
-        return [Count(label=str(r[0]), count=int(r[1])) for r in await self._read(statement)]
+        found = await self._read(statement, heavy=True)
+        return [Count(label=str(r[0]), count=int(r[1])) for r in found]
 
     @store_errors
     async def source_counts(self, limit: int = 10) -> list[Count]:

@@ -1,9 +1,8 @@
-"""What every part of `SqlStore` shares: the engine, reads, write transactions, errors.
+"""What every part of `SqlStore` shares: the runner, reads, writes, errors, open and close.
 
-Reads run on a connection that begins no transaction on SQLite (`engine.READ_ONLY`), so they
-never hold the write lock; writes run in `BEGIN IMMEDIATE ... COMMIT` (SQLite) or a
-READ COMMITTED transaction (PostgreSQL). SQLite has one writer at a time: this process's
-writers queue on an asyncio lock rather than in SQLite's busy handler, which sleeps.
+A part writes each operation once, as a function of a SQLAlchemy `Connection`, and hands it
+to `_write` (one transaction) or reads with `_read`; `bot.store.engine` runs it on SQLite or
+PostgreSQL.
 """
 
 from __future__ import annotations
@@ -11,17 +10,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.errors import SchemaError, StoreError
 from bot.store import migrate
 from bot.store.dialects import Dialect, dialect_for
-from bot.store.engine import READ_ONLY, describe, make_engine
+from bot.store.engine import Mode, Runner, Work, describe, make_runner
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -57,7 +55,7 @@ def _make_parent(path: str) -> None:
 
 
 class Database:
-    """Owns the engine; the parts of the store reach the database through `_read`/`_write`."""
+    """Owns the runner; the parts of the store reach the database through `_read`/`_write`."""
 
     def __init__(self, database_url: str, *, auto_migrate: bool = False) -> None:
         """Remember where the database is; nothing is opened yet."""
@@ -65,30 +63,26 @@ class Database:
         self.where = describe(database_url)
         self.auto_migrate = auto_migrate  # open() may upgrade an older schema
         self.dialect: Dialect = dialect_for(database_url)
-        self._engine: AsyncEngine | None = None
-        self._reader: AsyncEngine | None = None
-        self._write_lock = asyncio.Lock() if self.dialect.single_writer else None
+        self._runner: Runner | None = None
 
     @property
     def is_sqlite(self) -> bool:
-        """Whether the database is a SQLite file (one writer at a time)."""
+        """Whether the database is a SQLite file (one writer at a time, no fleet)."""
         return self.dialect.single_writer
 
     async def open(self) -> None:
         """Check (or create, or with AUTO_MIGRATE upgrade) the schema, then connect."""
-        if self._engine is not None:
+        if self._runner is not None:
             return
         if self.is_sqlite:
             await asyncio.to_thread(_make_parent, self.url.removeprefix("sqlite:///"))
-        engine = make_engine(self.url)
+        runner = make_runner(self.url)
         try:
             await migrate.open_gate(
-                self.url, auto_migrate=self.auto_migrate, create_blank=self.is_sqlite
+                runner, self.where, auto_migrate=self.auto_migrate, create_blank=self.is_sqlite
             )
-            async with engine.connect() as connection:  # fail now, not at the first command
-                await connection.execute(sa.select(1))
         except BaseException as exc:
-            await engine.dispose()
+            await runner.dispose()
             reason = getattr(exc, "orig", None) or exc
             unavailable = sa.exc.OperationalError | sa.exc.InterfaceError | sa.exc.TimeoutError
             if isinstance(exc, unavailable):
@@ -96,45 +90,53 @@ class Database:
             if isinstance(exc, sa.exc.SQLAlchemyError):  # not a database of ours
                 raise SchemaError(f"cannot open article database {self.where}: {reason}") from exc
             raise
-        self._engine = engine
-        self._reader = engine.execution_options(**READ_ONLY)
+        self._runner = runner
 
     async def migrate(self) -> tuple[migrate.Schema, migrate.Schema]:
         """Bring the schema up to date (`newsbot db migrate`); the schema before and after."""
+        if self.is_sqlite:
+            await asyncio.to_thread(_make_parent, self.url.removeprefix("sqlite:///"))
+        runner = make_runner(self.url, pool_size=1)
         try:
-            return await migrate.migrate(self.url)
+            return await migrate.migrate(runner, self.where)
         except sa.exc.SQLAlchemyError as exc:
             reason = getattr(exc, "orig", None) or exc
             raise SchemaError(f"cannot migrate {self.where}: {reason}") from exc
+        finally:
+            await runner.dispose()
 
     async def close(self) -> None:
         """Close every connection; safe to call twice."""
-        engine, self._engine, self._reader = self._engine, None, None
-        if engine is None:
+        runner, self._runner = self._runner, None
+        if runner is None:
             return
         if self.is_sqlite:  # refresh planner statistics; another process may hold the lock
             with contextlib.suppress(sa.exc.OperationalError):
-                async with engine.connect() as connection:
-                    await connection.exec_driver_sql("PRAGMA optimize")
-        await engine.dispose()
+                await runner.run(lambda c: c.exec_driver_sql("PRAGMA optimize"), "read")
+        await runner.dispose()
 
-    def _engine_or_fail(self, reader: bool = False) -> AsyncEngine:
-        """The open engine, or StoreError if `open()` was not called."""
-        engine = self._reader if reader else self._engine
-        if engine is None:
+    async def _run(self, work: Work[R], mode: Mode, *, heavy: bool = False) -> R:
+        """Run `work` (StoreError if `open()` was not called)."""
+        if self._runner is None:
             raise StoreError(f"article store {self.where} is not open")
-        return engine
+        return await self._runner.run(work, mode, heavy=heavy)
 
-    async def _read(self, statement: sa.Executable) -> Sequence[Row]:
-        """Every row of a read-only statement."""
-        async with self._engine_or_fail(reader=True).connect() as connection:
-            return (await connection.execute(statement)).all()
+    async def _read(
+        self,
+        statement: sa.Executable,
+        parameters: dict[str, Any] | None = None,
+        *,
+        heavy: bool = False,
+    ) -> Sequence[Row]:
+        """Every row of a read-only statement; `heavy`: one that may take milliseconds."""
+        return await self._run(
+            lambda c: c.execute(statement, parameters).all(), "read", heavy=heavy
+        )
 
-    @contextlib.asynccontextmanager
-    async def _write(self) -> AsyncIterator[AsyncConnection]:
-        """One write transaction, committed at the end and rolled back on any error."""
-        engine = self._engine_or_fail()
-        async with contextlib.AsyncExitStack() as stack:
-            if self._write_lock is not None:
-                await stack.enter_async_context(self._write_lock)
-            yield await stack.enter_async_context(engine.begin())
+    async def _write(self, work: Work[R]) -> R:
+        """Run `work` in one transaction, committed at the end, rolled back on any error."""
+        return await self._run(work, "write")
+
+    async def _execute(self, statement: sa.Executable, parameters: Any = None) -> None:
+        """One statement in its own transaction (`parameters`: a dict, or a list for many)."""
+        await self._write(lambda c: c.execute(statement, parameters))

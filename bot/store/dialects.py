@@ -18,6 +18,7 @@ Everything else in the store is written once with SQLAlchemy Core. Here is what 
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,7 +27,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.store import fts
 
@@ -56,6 +56,12 @@ def tsquery_any(terms: Terms) -> str:
     return _alternatives(list(dict.fromkeys(phrase for term in terms for phrase in term)))
 
 
+@functools.cache
+def _text(sql: str) -> sa.TextClause:
+    """A SQL text statement, parsed once."""
+    return sa.text(sql)
+
+
 @dataclass(frozen=True)
 class Dialect:
     """What differs between the backends (see the module docstring)."""
@@ -75,29 +81,31 @@ class Dialect:
             return tuple(json.loads(value))
         return tuple(value or ())
 
-    def hits(
-        self, match: str, limit: int, since: float | None, now: float, recency_days: float
-    ) -> sa.Subquery:
-        """The `limit` best articles for a match expression (from `match_all`/`_any`),
-        dated or fetched at `since` (Unix seconds) or later, as (id, score)."""
-        text = self.hits_sql.replace("{since}", "" if since is None else self.since_sql)
-        statement = sa.text(text).bindparams(
-            match=match, now=now, scale=recency_days * DAY_SECONDS, limit=limit
-        )
+    def hits(self, since: bool) -> sa.CTE:
+        """(id, score) of the `:limit` best articles for `:match` (from `match_all`/`_any`),
+        ranked at `:now` with `:scale` seconds of recency; with `since`, only those dated or
+        fetched at `:since` or later. `search_parameters` gives the values."""
+        text = self.hits_sql.replace("{since}", self.since_sql if since else "")
+        return _text(text).columns(id=sa.BigInteger, score=sa.Double).cte("hits")
+
+    @staticmethod
+    def search_parameters(
+        match: str, limit: int, since: float | None, now: float, recency_days: float
+    ) -> dict[str, Any]:
+        """The values of the parameters of `hits`."""
+        values = {"match": match, "limit": limit, "now": now, "scale": recency_days * DAY_SECONDS}
         if since is not None:
-            statement = statement.bindparams(since=since)
-            if ":since_text" in text:
-                moment = datetime.fromtimestamp(since, UTC).isoformat()
-                statement = statement.bindparams(since_text=moment)
-        return statement.columns(id=sa.BigInteger, score=sa.Double).subquery("hits")
+            values["since"] = since
+            values["since_text"] = datetime.fromtimestamp(since, UTC).isoformat()  # SQLite
+        return values
 
     since_sql: str = ""
 
-    async def index(self, conn: AsyncConnection, rows: list[dict[str, Any]]) -> None:
+    def index(self, conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
         """Replace articles' rows in the full-text index (inside a transaction); each row
         has the article's `id`, `when_ts` and analyzed `title` and `body`."""
         for statement in self.index_sql:
-            await conn.execute(sa.text(statement), rows)
+            conn.execute(_text(statement), rows)
 
 
 _SQLITE = Dialect(

@@ -1,15 +1,31 @@
-"""The SQLAlchemy async engine for a DATABASE_URL: aiosqlite for SQLite, psycopg 3 for PostgreSQL.
+"""How the store reaches its database: a runner per backend that runs the store's queries.
 
-SQLite connections get their pragmas when they open (WAL, foreign keys, a busy timeout) and
-run without the driver's implicit transactions: a transaction the store begins is `BEGIN
-IMMEDIATE` (it takes the write lock first, so two writers never deadlock on an upgrade from
-read to write), and a connection marked `READ_ONLY` begins none (each read sees the latest
-commit and never holds the lock).
+Every query of the store is written once, as a plain function of a SQLAlchemy `Connection`
+(`Work`). A runner runs it in one of three modes: "read" (no transaction), "write" (one
+transaction, committed at the end, rolled back on any error) or "own" (the work opens its
+transactions itself: migrations).
+
+- PostgreSQL: SQLAlchemy's async engine on psycopg 3; the work runs through
+  `AsyncConnection.run_sync`. Reads use their own pool of autocommit connections: a read is
+  one round trip, not BEGIN, the query and ROLLBACK.
+- SQLite: SQLAlchemy's engine on the standard sqlite3 driver, two connections. Point reads
+  run inline on the event loop: a WAL reader never waits for a lock, and the read takes
+  tens of microseconds. Writes and heavy reads (`heavy=True`: full-text search, counts) run
+  in one worker thread, where a write may wait out another process's lock (busy timeout)
+  and sqlite3 leaves the GIL to the loop while it works. Measured (docs/decisions/0009):
+  SQLAlchemy's aiosqlite adapter makes five trips to its thread per statement, 7x slower
+  per read and 14x under 50 concurrent readers than one trip; a thread per read, 3x.
+  Writes begin with `BEGIN IMMEDIATE`, taking the write lock first, so two writers never
+  deadlock upgrading from read to write.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+import concurrent.futures
+import functools
+from collections.abc import Callable
+from typing import Any, Literal, Protocol, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
@@ -21,19 +37,19 @@ BUSY_TIMEOUT_SECONDS = 5.0
 CACHE_KIB = 32_768  # SQLite page cache per connection: the hot part of the FTS index
 POOL_SIZE = 10
 CONNECT_TIMEOUT_SECONDS = 10
-READ_ONLY = {"newsbot_read_only": True}  # execution option: no BEGIN on SQLite
+
+R = TypeVar("R")
+Work = Callable[[sa.Connection], R]
+Mode = Literal["read", "write", "own"]
 
 
-def driver_url(database_url: str) -> sa.URL:
-    """DATABASE_URL (sqlite:///file, postgresql://...) with the async driver named."""
-    if database_url.startswith("sqlite:///"):
-        return sa.make_url(database_url).set(drivername="sqlite+aiosqlite")
-    if database_url.startswith(POSTGRES_SCHEMES):
-        return sa.make_url(database_url).set(drivername="postgresql+psycopg")
-    raise ConfigError(
-        f"DATABASE_URL: unsupported scheme in {database_url.split(':', 1)[0]!r}; "
-        "use sqlite:///path/to/file.db or postgresql://user@host/dbname"
-    )
+def check_url(database_url: str) -> None:
+    """ConfigError unless DATABASE_URL names SQLite or PostgreSQL."""
+    if not database_url.startswith(("sqlite:///", *POSTGRES_SCHEMES)):
+        raise ConfigError(
+            f"DATABASE_URL: unsupported scheme in {database_url.split(':', 1)[0]!r}; "
+            "use sqlite:///path/to/file.db or postgresql://user@host/dbname"
+        )
 
 
 def describe(database_url: str) -> str:
@@ -42,6 +58,45 @@ def describe(database_url: str) -> str:
         return database_url.removeprefix("sqlite:///")
     url = sa.make_url(database_url).set(password=None, query={})
     return url.render_as_string(hide_password=True)
+
+
+class Runner(Protocol):
+    """Runs the store's work on its database."""
+
+    async def run(self, work: Work[R], mode: Mode, *, heavy: bool = False) -> R:
+        """Run `work` in `mode`; `heavy` reads may take milliseconds."""
+
+    async def dispose(self) -> None:
+        """Close every connection."""
+
+
+class PostgresRunner:
+    """Work on PostgreSQL through SQLAlchemy's async engine (psycopg 3)."""
+
+    def __init__(self, database_url: str, pool_size: int = POOL_SIZE) -> None:
+        url = sa.make_url(database_url).set(drivername="postgresql+psycopg")
+        options: dict[str, Any] = {
+            "pool_size": pool_size,
+            "max_overflow": 0,
+            "connect_args": {"connect_timeout": CONNECT_TIMEOUT_SECONDS},
+        }
+        self.engine: AsyncEngine = create_async_engine(url, **options)
+        self._reader = create_async_engine(
+            url, isolation_level="AUTOCOMMIT", pool_reset_on_return=None, **options
+        )
+
+    async def run(self, work: Work[R], mode: Mode, *, heavy: bool = False) -> R:
+        """Run `work` on a pooled connection."""
+        async with (self._reader if mode == "read" else self.engine).connect() as connection:
+            if mode == "write":
+                async with connection.begin():
+                    return await connection.run_sync(work)
+            return await connection.run_sync(work)
+
+    async def dispose(self) -> None:
+        """Close both pools."""
+        await self.engine.dispose()
+        await self._reader.dispose()
 
 
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -60,28 +115,75 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(connection: sa.Connection) -> None:
-    """BEGIN IMMEDIATE, unless the connection only reads."""
-    if not connection.get_execution_options().get("newsbot_read_only"):
+    """BEGIN IMMEDIATE for a write; a read begins nothing (it sees the latest commit)."""
+    if connection.info.get("write"):
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_engine(database_url: str, *, pool_size: int = POOL_SIZE) -> AsyncEngine:
-    """An engine for DATABASE_URL; nothing is connected yet."""
-    url = driver_url(database_url)
-    if url.get_backend_name() == "sqlite":
-        engine = create_async_engine(
-            url,
-            connect_args={"timeout": BUSY_TIMEOUT_SECONDS},
-            pool_size=pool_size,
+class SqliteRunner:
+    """Work on a SQLite file: point reads inline, the rest in one worker thread."""
+
+    def __init__(self, database_url: str) -> None:
+        self.engine = sa.create_engine(
+            database_url,
+            pool_size=2,
             max_overflow=0,
+            connect_args={"timeout": BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
         )
-        sa.event.listen(engine.sync_engine, "connect", _sqlite_connect)
-        sa.event.listen(engine.sync_engine, "begin", _sqlite_begin)
-        return engine
-    return create_async_engine(
-        url,
-        pool_size=pool_size,
-        max_overflow=0,
-        pool_pre_ping=False,
-        connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS},
-    )
+        sa.event.listen(self.engine, "connect", _sqlite_connect)
+        sa.event.listen(self.engine, "begin", _sqlite_begin)
+        self._thread = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="sqlite")
+        self._inline: sa.Connection | None = None  # the event loop's
+        self._worker: sa.Connection | None = None  # the worker thread's
+
+    async def run(self, work: Work[R], mode: Mode, *, heavy: bool = False) -> R:
+        """Run `work` inline (a point read) or in the worker thread."""
+        if mode == "read" and not heavy:
+            if self._inline is None:
+                self._inline = self.engine.connect()
+            return _perform(self._inline, work, mode)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._thread, functools.partial(self._work, work, mode))
+
+    def _work(self, work: Work[R], mode: Mode) -> R:
+        """In the worker thread: its connection, then `work`."""
+        if self._worker is None:
+            self._worker = self.engine.connect()
+        return _perform(self._worker, work, mode)
+
+    async def dispose(self) -> None:
+        """Close both connections and stop the thread."""
+        inline, self._inline = self._inline, None
+        if inline is not None:
+            inline.close()
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._thread, self._close_worker)
+        self._thread.shutdown(wait=True)
+        self.engine.dispose()
+
+    def _close_worker(self) -> None:
+        """In the worker thread: close its connection."""
+        worker, self._worker = self._worker, None
+        if worker is not None:
+            worker.close()
+
+
+def _perform(connection: sa.Connection, work: Work[R], mode: Mode) -> R:
+    """Run `work` on a SQLite connection in `mode`."""
+    connection.info["write"] = mode != "read"
+    if mode == "write":
+        with connection.begin():
+            return work(connection)
+    try:
+        return work(connection)
+    finally:
+        if connection.in_transaction():  # a read's (empty) transaction, or a failed one
+            connection.rollback()
+
+
+def make_runner(database_url: str, pool_size: int = POOL_SIZE) -> Runner:
+    """The runner for DATABASE_URL; nothing is connected yet."""
+    check_url(database_url)
+    if database_url.startswith("sqlite:///"):
+        return SqliteRunner(database_url)
+    return PostgresRunner(database_url, pool_size)

@@ -16,7 +16,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.errors import StoreError
 from bot.models import Article, Feed, Fingerprint, StorySource, utcnow
@@ -88,7 +87,7 @@ class FeedPart(ArticleStore):
 
     async def _feeds(self, statement: sa.Select[Any]) -> list[Feed]:
         """Run a `_feed_select` statement."""
-        return [_feed(row) for row in await self._read(statement)]
+        return [_feed(row) for row in await self._read(statement, heavy=True)]
 
     @store_errors
     async def add_feed(self, feed: Feed) -> tuple[Feed, bool]:
@@ -96,8 +95,7 @@ class FeedPart(ArticleStore):
         values = {"url": feed.url, "title": feed.title, "interval_s": feed.interval}
         add = self.dialect.insert(feeds).values(**values, added=utcnow())
         add = add.on_conflict_do_nothing().returning(_F.id)
-        async with self._write() as conn:
-            created = (await conn.execute(add)).first() is not None
+        created = await self._write(lambda c: c.execute(add).first() is not None)
         stored = await self.find_feed(feed.url)
         if stored is None:
             raise StoreError(f"feed {feed.url} vanished while being added")
@@ -127,8 +125,7 @@ class FeedPart(ArticleStore):
         values = {name: getattr(feed, name) for name in (*names, "last_success")}
         values["interval_s"] = feed.interval
         values["next_poll"] = feed.next_poll.timestamp() if feed.next_poll else 0.0
-        async with self._write() as conn:
-            await conn.execute(sa.update(feeds).where(_F.id == feed.id).values(values))
+        await self._execute(sa.update(feeds).where(_F.id == feed.id).values(values))
 
     @store_errors
     async def claim_due_feeds(
@@ -149,14 +146,13 @@ class FeedPart(ArticleStore):
             .values(next_poll=moment + lease_seconds)
             .returning(_F.id)
         )
-        async with self._write() as conn:
-            return sorted(int(row[0]) for row in await conn.execute(claim))
+        return sorted(await self._write(lambda c: [int(row[0]) for row in c.execute(claim)]))
 
     @store_errors
     async def remove_feed(self, feed_id: int) -> bool:
         """Forget a feed (its articles stay); False when there was none."""
-        async with self._write() as conn:
-            return (await conn.execute(sa.delete(feeds).where(_F.id == feed_id))).rowcount > 0
+        remove = sa.delete(feeds).where(_F.id == feed_id)
+        return await self._write(lambda c: c.execute(remove).rowcount > 0)
 
     @store_errors
     async def feed_entries(self, feed_id: int, keys: Sequence[str]) -> dict[str, str]:
@@ -188,8 +184,7 @@ class FeedPart(ArticleStore):
             index_elements=[_E.feed_id, _E.entry_key],
             set_={name: add.excluded[name] for name in ("fingerprint", "article_id", "seen")},
         )
-        async with self._write() as conn:
-            await conn.execute(add, rows)
+        await self._execute(add, rows)
 
     @store_errors
     async def find_by_urls(self, urls: Sequence[str]) -> tuple[Article, str] | None:
@@ -231,8 +226,7 @@ class FeedPart(ArticleStore):
                 "last_seen": add.excluded.last_seen,
             },
         )
-        async with self._write() as conn:
-            await conn.execute(add, rows)
+        await self._execute(add, rows)
 
     @store_errors
     async def site_boilerplate(self, site: str, min_articles: int) -> frozenset[str]:
@@ -248,8 +242,7 @@ class FeedPart(ArticleStore):
         prune = sa.delete(site_lines).where(
             L.articles < below, L.last_seen < older_than.timestamp()
         )
-        async with self._write() as conn:
-            return max((await conn.execute(prune)).rowcount, 0)
+        return await self._write(lambda c: max(c.execute(prune).rowcount, 0))
 
     @store_errors
     async def similar_fingerprints(
@@ -263,7 +256,7 @@ class FeedPart(ArticleStore):
         )
         query = _fingerprints().where(_SIG.article_id.in_(sharing))
         query = query.order_by(_SIG.article_id.desc()).limit(limit)
-        return [_fingerprint(row) for row in await self._read(query)]
+        return [_fingerprint(row) for row in await self._read(query, heavy=True)]
 
     @store_errors
     async def fingerprint_of(self, article_id: int) -> Fingerprint | None:
@@ -281,38 +274,45 @@ class FeedPart(ArticleStore):
         join_story: int | None = None,
     ) -> int:
         """Record a stored article's URLs, fingerprint and story; returns its story id."""
-        async with self._write() as conn:
-            story = await self._story_of(conn, article_id, join_story)
-            await self._add_urls(conn, article_id, urls)
+
+        def link(conn: sa.Connection) -> int:
+            story = self._story_of(conn, article_id, join_story)
+            self._add_urls(conn, article_id, urls)
             bands = signature_bands.c
-            await conn.execute(sa.delete(signature_bands).where(bands.article_id == article_id))
+            conn.execute(sa.delete(signature_bands).where(bands.article_id == article_id))
             if fingerprint is not None:
                 values = {"shingles": fingerprint.shingles, "signature": fingerprint.values}
                 add = self.dialect.insert(article_signatures).values(
                     article_id=article_id, **values
                 )
-                await conn.execute(
+                conn.execute(
                     add.on_conflict_do_update(index_elements=[_SIG.article_id], set_=values)
                 )
                 rows = [
                     {"band": b, "article_id": article_id} for b in dict.fromkeys(fingerprint.bands)
                 ]
                 if rows:
-                    add_bands = self.dialect.insert(signature_bands).on_conflict_do_nothing()
-                    await conn.execute(add_bands, rows)
-            await self._add_source(conn, story, source)
-        return story
+                    conn.execute(
+                        self.dialect.insert(signature_bands).on_conflict_do_nothing(), rows
+                    )
+            self._add_source(conn, story, source)
+            return story
+
+        return await self._write(link)
 
     @store_errors
     async def add_story_source(
         self, article_id: int, urls: Sequence[str], source: StorySource
     ) -> int:
         """A copy of a stored article seen elsewhere joins the article's story."""
-        async with self._write() as conn:
-            story = await self._story_of(conn, article_id, None)
-            await self._add_urls(conn, article_id, urls)
-            await self._add_source(conn, story, source)
-        return story
+
+        def join(conn: sa.Connection) -> int:
+            story = self._story_of(conn, article_id, None)
+            self._add_urls(conn, article_id, urls)
+            self._add_source(conn, story, source)
+            return story
+
+        return await self._write(join)
 
     @store_errors
     async def story_sources(self, story_id: int) -> list[StorySource]:
@@ -325,11 +325,11 @@ class FeedPart(ArticleStore):
         )
         return [StorySource(*row) for row in await self._read(query)]
 
-    async def _story_of(self, conn: AsyncConnection, article_id: int, join: int | None) -> int:
+    def _story_of(self, conn: sa.Connection, article_id: int, join: int | None) -> int:
         """The article's story: the one it has, else `join`, else a new one (in a transaction)."""
         A = articles.c
         query = sa.select(A.story_id).where(A.id == article_id).with_for_update()
-        row = (await conn.execute(query)).first()
+        row = conn.execute(query).first()
         if row is None:
             raise StoreError(f"article {article_id} is not stored")
         if row.story_id is not None:
@@ -337,23 +337,21 @@ class FeedPart(ArticleStore):
         story = join
         if story is None:
             add = sa.insert(stories).values(created=utcnow()).returning(stories.c.id)
-            story = int((await conn.execute(add)).scalar_one())
-        await conn.execute(sa.update(articles).where(A.id == article_id).values(story_id=story))
+            story = int(conn.execute(add).scalar_one())
+        conn.execute(sa.update(articles).where(A.id == article_id).values(story_id=story))
         return story
 
-    async def _add_urls(self, conn: AsyncConnection, article_id: int, urls: Sequence[str]) -> None:
+    def _add_urls(self, conn: sa.Connection, article_id: int, urls: Sequence[str]) -> None:
         """Map URLs to the article; a URL already mapped keeps its first article."""
         rows = [{"url": url, "article_id": article_id} for url in dict.fromkeys(urls)]
         if rows:
-            await conn.execute(self.dialect.insert(article_urls).on_conflict_do_nothing(), rows)
+            conn.execute(self.dialect.insert(article_urls).on_conflict_do_nothing(), rows)
 
-    async def _add_source(self, conn: AsyncConnection, story: int, source: StorySource) -> None:
+    def _add_source(self, conn: sa.Connection, story: int, source: StorySource) -> None:
         """Record (or refresh) one source of a story."""
         values = {"source": source.source, "title": source.title, "article_id": source.article_id}
         add = self.dialect.insert(story_sources).values(
             story_id=story, url=source.url, seen=source.seen, **values
         )
         S = story_sources.c
-        await conn.execute(
-            add.on_conflict_do_update(index_elements=[S.story_id, S.url], set_=values)
-        )
+        conn.execute(add.on_conflict_do_update(index_elements=[S.story_id, S.url], set_=values))

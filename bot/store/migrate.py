@@ -15,6 +15,7 @@ database its old version number is set to `FENCE`, which an older newsbot refuse
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +27,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from bot.errors import SchemaError
-from bot.store.engine import READ_ONLY, describe, make_engine
+from bot.store.engine import Runner
 
 MIGRATION_LOCK = 7_242_001  # PostgreSQL advisory lock key shared by every instance
 LEGACY: dict[str, dict[int, str]] = {
@@ -135,28 +136,15 @@ def upgrade(connection: sa.Connection, where: str) -> tuple[Schema, Schema]:
     return before, after
 
 
-async def open_gate(database_url: str, *, auto_migrate: bool, create_blank: bool) -> None:
+async def open_gate(runner: Runner, where: str, *, auto_migrate: bool, create_blank: bool) -> None:
     """Check the schema before a store opens, upgrading it when `needs_upgrade` says so."""
-    engine = make_engine(database_url, pool_size=1)
-    where = describe(database_url)
-    try:
-        async with engine.connect() as connection:
-            reader = await connection.execution_options(**READ_ONLY)
-            due = await reader.run_sync(
-                needs_upgrade, where, auto_migrate=auto_migrate, create_blank=create_blank
-            )
-        if due:
-            async with engine.connect() as connection:
-                await connection.run_sync(upgrade, where)
-    finally:
-        await engine.dispose()
+    check = functools.partial(
+        needs_upgrade, where=where, auto_migrate=auto_migrate, create_blank=create_blank
+    )
+    if await runner.run(check, "read"):
+        await runner.run(functools.partial(upgrade, where=where), "own")
 
 
-async def migrate(database_url: str) -> tuple[Schema, Schema]:
+async def migrate(runner: Runner, where: str) -> tuple[Schema, Schema]:
     """`newsbot db migrate`: upgrade to HEAD; the schema before and after."""
-    engine = make_engine(database_url, pool_size=1)
-    try:
-        async with engine.connect() as connection:
-            return await connection.run_sync(upgrade, describe(database_url))
-    finally:
-        await engine.dispose()
+    return await runner.run(functools.partial(upgrade, where=where), "own")

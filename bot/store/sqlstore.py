@@ -34,11 +34,9 @@ class SqlStore(SubscriptionPart, FeedPart):
     async def reserve_slot(self, key: str, interval: float, burst: float) -> float:
         """Take the next send slot of `key`; seconds to wait for it (fleet pacing)."""
         values = {"key": key, "interval": interval, "burst": burst}
-        async with self._write() as conn:
-            return float((await conn.execute(RESERVE_SLOT, values)).scalar() or 0.0)
+        return await self._write(lambda c: float(c.execute(RESERVE_SLOT, values).scalar() or 0))
 
     @store_errors
     async def pause_key(self, key: str, seconds: float) -> None:
         """Hold `key` back for `seconds` fleet-wide (a 429 seen by one instance)."""
-        async with self._write() as conn:
-            await conn.execute(PAUSE_KEY, {"key": key, "seconds": seconds})
+        await self._execute(PAUSE_KEY, {"key": key, "seconds": seconds})

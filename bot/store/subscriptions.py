@@ -79,16 +79,13 @@ class SubscriptionPart(Database):
             index_elements=[_S.chat_id, _S.topic],
             set_={"must": add.excluded.must, "must_not": add.excluded.must_not},
         ).returning(*subscriptions.c)
-        async with self._write() as conn:
-            row = (await conn.execute(add)).one()
-        return _subscription(row)
+        return _subscription(await self._write(lambda c: c.execute(add).one()))
 
     @store_errors
     async def unsubscribe(self, chat_id: int, subscription_id: int) -> bool:
         """Remove one of the chat's subscriptions; False when it was not there."""
         remove = sa.delete(subscriptions).where(_S.chat_id == chat_id, _S.id == subscription_id)
-        async with self._write() as conn:
-            return (await conn.execute(remove)).rowcount > 0
+        return await self._write(lambda c: c.execute(remove).rowcount > 0)
 
     @store_errors
     async def subscriptions(self, chat_id: int) -> list[Subscription]:
@@ -116,8 +113,7 @@ class SubscriptionPart(Database):
         add = add.on_conflict_do_update(
             index_elements=[_C.chat_id], set_={name: add.excluded[name] for name in _SETTINGS}
         )
-        async with self._write() as conn:
-            await conn.execute(add)
+        await self._execute(add)
 
     @store_errors
     async def schedule_digest(self, chat_id: int, when: datetime | None) -> None:
@@ -127,8 +123,7 @@ class SubscriptionPart(Database):
         add = add.on_conflict_do_update(
             index_elements=[_C.chat_id], set_={"next_due": add.excluded.next_due}
         )
-        async with self._write() as conn:
-            await conn.execute(add)
+        await self._execute(add)
 
     @store_errors
     async def claim_due_digests(
@@ -152,8 +147,7 @@ class SubscriptionPart(Database):
             .values(claimed_by=worker, claimed_until=moment + lease_seconds)
             .returning(_C.chat_id, _C.next_due)
         )
-        async with self._write() as conn:
-            claimed = (await conn.execute(claim)).all()
+        claimed = await self._write(lambda c: c.execute(claim).all())
         return [int(row[0]) for row in sorted(claimed, key=lambda row: (row[1], row[0]))]
 
     @store_errors
@@ -169,9 +163,12 @@ class SubscriptionPart(Database):
             .values(claimed_by=worker, claimed_until=moment + lease_seconds)
             .returning(_C.chat_id)
         )
-        async with self._write() as conn:
-            await conn.execute(add)
-            return bool((await conn.execute(claim)).all())
+
+        def take(conn: sa.Connection) -> bool:
+            conn.execute(add)
+            return bool(conn.execute(claim).all())
+
+        return await self._write(take)
 
     @store_errors
     async def finish_digest(self, chat_id: int, worker: str, next_due: datetime | None) -> None:
@@ -185,8 +182,7 @@ class SubscriptionPart(Database):
                 claimed_until=None,
             )
         )
-        async with self._write() as conn:
-            await conn.execute(finish)
+        await self._execute(finish)
 
     @store_errors
     async def unscheduled_chats(self, limit: int = 1000) -> list[int]:
@@ -236,14 +232,17 @@ class SubscriptionPart(Database):
                 next_due=sa.func.coalesce(_C.next_due, due_now),
             )
         )
-        moved = 0
-        async with self._write() as conn:
+
+        def move(conn: sa.Connection) -> bool:
+            moved = 0
             for statement in statements:
-                result = await conn.execute(statement)
+                result = conn.execute(statement)
                 # psycopg reports no row count for INSERT: count what RETURNING returns
                 moved += len(result.all()) if result.returns_rows else result.rowcount
-            await conn.execute(unblock)
-        return moved > 0
+            conn.execute(unblock)
+            return moved > 0
+
+        return await self._write(move)
 
     @store_errors
     async def delivered(self, chat_id: int, article_ids: Sequence[int]) -> set[int]:
@@ -267,28 +266,29 @@ class SubscriptionPart(Database):
             {"chat_id": chat_id, "article_id": a, "message_id": message_id, "sent_at": sent_at}
             for a in dict.fromkeys(article_ids)
         ]
-        async with self._write() as conn:
-            await conn.execute(self.dialect.insert(deliveries).on_conflict_do_nothing(), rows)
+        await self._execute(self.dialect.insert(deliveries).on_conflict_do_nothing(), rows)
 
     @store_errors
     async def prune_deliveries(self, before: datetime) -> int:
         """Forget deliveries sent before `before`; how many were forgotten."""
         prune = sa.delete(deliveries).where(deliveries.c.sent_at < _seconds(before))
-        async with self._write() as conn:
-            return max((await conn.execute(prune)).rowcount, 0)
+        return await self._write(lambda c: max(c.execute(prune).rowcount, 0))
 
     @store_errors
     async def claim_update(self, update_id: int, now: datetime) -> bool:
         """True for the first taker of this webhook update (every process, every instance)."""
         moment = _seconds(now)
         claim = self.dialect.insert(updates_seen).values(update_id=update_id, seen=moment)
-        async with self._write() as conn:
-            claim = claim.on_conflict_do_nothing().returning(updates_seen.c.update_id)
-            taken = (await conn.execute(claim)).first() is not None
+        claim = claim.on_conflict_do_nothing().returning(updates_seen.c.update_id)
+        forget = sa.delete(updates_seen).where(updates_seen.c.seen < moment - UPDATES_KEPT_SECONDS)
+
+        def take(conn: sa.Connection) -> bool:
+            taken = conn.execute(claim).first() is not None
             if taken and update_id % UPDATES_PRUNED_EVERY == 0:
-                forget = moment - UPDATES_KEPT_SECONDS
-                await conn.execute(sa.delete(updates_seen).where(updates_seen.c.seen < forget))
-        return taken
+                conn.execute(forget)
+            return taken
+
+        return await self._write(take)
 
     @store_errors
     async def remember_topic(self, query: str) -> int:
@@ -319,8 +319,7 @@ class SubscriptionPart(Database):
         add = add.on_conflict_do_update(
             index_elements=[topics.c.query], set_={"query": add.excluded.query}
         ).returning(topics.c.query, topics.c.id)
-        async with self._write() as conn:
-            found = (await conn.execute(add)).all()
+        found = await self._write(lambda c: c.execute(add).all())
         return {str(text): int(topic_id) for text, topic_id in found}
 
     @store_errors

@@ -10,7 +10,6 @@ runs in one transaction, so a failed import leaves the target as it was.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import json
 from collections.abc import Iterable
@@ -67,19 +66,23 @@ def _from_plain(value: Any) -> Any:
 
 async def export(store: SqlStore, out: TextIO) -> dict[str, int]:
     """Write every row of the store to `out`; rows per table."""
-    header = {"format": FORMAT, "version": FORMAT_VERSION, "backend": store.dialect.name}
-    out.write(json.dumps(header) + "\n")
-    counts: dict[str, int] = {}
-    async with store._engine_or_fail(reader=True).connect() as conn:
+
+    def dump(conn: sa.Connection) -> dict[str, int]:
+        header = {"format": FORMAT, "version": FORMAT_VERSION, "backend": store.dialect.name}
+        out.write(json.dumps(header) + "\n")
+        counts: dict[str, int] = {}
         for name in TABLES:
             table = tables.metadata.tables[name]
             counts[name] = 0
             query = sa.select(table).order_by(*table.primary_key.columns)
-            async for row in await conn.stream(query):
+            for row in conn.execution_options(yield_per=BATCH).execute(query):
                 line = {"table": name, "row": {k: _plain(v) for k, v in row._mapping.items()}}
                 out.write(json.dumps(line, ensure_ascii=False) + "\n")
                 counts[name] += 1
-    return counts
+        return counts
+
+    # PostgreSQL streams rows through a server-side cursor, which lives in a transaction.
+    return await store._run(dump, "read" if store.is_sqlite else "write", heavy=True)
 
 
 def _read(lines: Iterable[str]) -> Iterable[tuple[str, dict[str, Any]]]:
@@ -127,44 +130,44 @@ def _batches(
         yield tables.metadata.tables[name], batch
 
 
-async def _rebuild_index(store: SqlStore, conn: Any) -> None:
+def _rebuild_index(store: SqlStore, conn: sa.Connection) -> None:
     """Fill the search index with the analyzed title and body of every article."""
     A = tables.articles.c
-    found = (await conn.execute(sa.select(A.id, A.when_ts, A.title, A.text))).all()
-    rows = await asyncio.to_thread(
-        lambda: [
+    for batch in conn.execute(sa.select(A.id, A.when_ts, A.title, A.text)).partitions(BATCH):
+        rows = [
             {
                 "id": r.id,
                 "when_ts": r.when_ts,
                 "title": fts.index_text(r.title),
                 "body": fts.index_text(r.text),
             }
-            for r in found
+            for r in batch
         ]
-    )
-    if rows:
-        await store.dialect.index(conn, rows)
+        store.dialect.index(conn, rows)
 
 
 async def import_dump(store: SqlStore, lines: Iterable[str]) -> dict[str, int]:
     """Load a dump into an empty, migrated store and rebuild its search index; rows per table."""
-    counts: dict[str, int] = {}
-    async with store._write() as conn:
+
+    def load(conn: sa.Connection) -> dict[str, int]:
+        counts: dict[str, int] = {}
         for name in ("articles", "subscriptions", "chat_settings", "feeds", "topics"):
-            if (await conn.execute(sa.select(tables.metadata.tables[name]).limit(1))).first():
+            if conn.execute(sa.select(tables.metadata.tables[name]).limit(1)).first():
                 raise StoreError("the target database is not empty; import needs an empty one")
         for table, batch in _batches(_read(lines)):
-            await conn.execute(sa.insert(table), batch)
+            conn.execute(sa.insert(table), batch)
             counts[table.name] = counts.get(table.name, 0) + len(batch)
-        await _rebuild_index(store, conn)
+        _rebuild_index(store, conn)
         bump = tables.store_state.c.articles_version + 1
-        await conn.execute(sa.update(tables.store_state).values(articles_version=bump))
+        conn.execute(sa.update(tables.store_state).values(articles_version=bump))
         if store.dialect.name == "postgresql":  # identities continue past the imported ids
             for name in _IDENTITY_TABLES:
-                await conn.execute(
+                conn.execute(
                     sa.text(
                         f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
                         f"coalesce(max(id), 0) + 1, false) FROM {name}"
                     )
                 )
-    return counts
+        return counts
+
+    return await store._write(load)

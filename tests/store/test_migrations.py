@@ -21,7 +21,7 @@ from alembic.runtime.migration import MigrationContext
 
 from bot.errors import SchemaError
 from bot.store import open_store
-from bot.store.engine import make_engine
+from bot.store.engine import make_runner
 from bot.store.migrate import FENCE, HEAD
 from bot.store.sqlstore import SqlStore
 from bot.store.tables import metadata
@@ -110,26 +110,24 @@ def _differences(url: str) -> list[Any]:
         return [d for d in compare_metadata(context, metadata) if _about_declared_columns(d)]
 
     async def run() -> list[Any]:
-        engine = make_engine(url, pool_size=1)
+        runner = make_runner(url, pool_size=1)
         try:
-            async with engine.connect() as connection:
-                return await connection.run_sync(compare)
+            return await runner.run(compare, "read")
         finally:
-            await engine.dispose()
+            await runner.dispose()
 
     return asyncio.run(run())
 
 
 async def _revision(url: str) -> str | None:
     """The database's Alembic revision."""
-    engine = make_engine(url, pool_size=1)
+    runner = make_runner(url, pool_size=1)
     try:
-        async with engine.connect() as connection:
-            return await connection.run_sync(
-                lambda c: MigrationContext.configure(c).get_current_revision()
-            )
+        return await runner.run(
+            lambda c: MigrationContext.configure(c).get_current_revision(), "read"
+        )
     finally:
-        await engine.dispose()
+        await runner.dispose()
 
 
 async def _check_upgraded(url: str, *, spans: bool) -> None:

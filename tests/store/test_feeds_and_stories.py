@@ -1,6 +1,6 @@
 """Tests for the `FeedStore` half of the stores: feeds, entries, dedup keys, site lines, stories.
 
-Every test runs on SQLite (`bot.store.sqlite_feeds`) and PostgreSQL (`bot.store.pg_feeds`).
+Every test runs on SQLite and PostgreSQL (`bot.store.feeds`).
 """
 
 from __future__ import annotations
@@ -123,8 +123,8 @@ async def test_site_lines_are_counted_per_article(store: Store) -> None:
     assert await store.site_boilerplate("g.example", 1) == frozenset({"menu"})
 
 
-async def test_schema_is_migrated_with_story_ids(sqlite_store: Store) -> None:
-    """The feeds step is applied; articles read back with their story id (None by default)."""
-    stored = await sqlite_store.add_article(make_article("Plain", TEXT))
-    article = await sqlite_store.get_article(stored.article_id)
+async def test_articles_read_back_with_their_story_id(store: Store) -> None:
+    """Articles read back with their story id (None until they join a story)."""
+    stored = await store.add_article(make_article("Plain", TEXT))
+    article = await store.get_article(stored.article_id)
     assert article is not None and article.story_id is None

@@ -1,4 +1,4 @@
-"""Tests for bot.store.sqlite: lifecycle, schema versions, deduplication and listings."""
+"""Articles in the store, on both backends: lifecycle, deduplication, round trips, listings."""
 
 from __future__ import annotations
 
