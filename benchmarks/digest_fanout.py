@@ -32,12 +32,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from common import exit_code, plot_point, table_row
 
 from bot.config import Settings, load_settings
-from bot.digest.compose import TopicCache, compose_digest
-from bot.digest.render import render_digest
 from bot.ingest import load_bundled_sample
 from bot.models import Subscription, utcnow
 from bot.store import Store, open_store
 from bot.summarize import Summarizer
+from bot.usecases.digest.compose import TopicCache, compose_digest
+from bot.usecases.digest.render import render_digest
 from tests.conftest import start_bot, stop_bot
 from tests.fake_flood import FloodLimits
 from tests.fakes import TOKEN, FakeBotApi

@@ -22,19 +22,19 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot import metrics
+from bot.answer_cache import AnswerCache
 from bot.config import Settings
 from bot.context import NewsApp, NewsContext, Resources
-from bot.digest import start_digests
-from bot.fleet import FleetRateLimiter
 from bot.ingest import load_bundled_sample
 from bot.jobs import start_feed_polling
-from bot.ratelimit import UserRateLimiter
-from bot.safe_updates import SafeUpdatesRequest
-from bot.sources import build_web
 from bot.store import open_store
 from bot.summarize import DEFAULT_METHOD, Summarizer
-from bot.summary_cache import AnswerCache
-from bot.telegram_http import AiohttpRequest
+from bot.transport.http import AiohttpRequest
+from bot.transport.ratelimit import FleetRateLimiter
+from bot.transport.safe_updates import SafeUpdatesRequest
+from bot.transport.user_limits import UserRateLimiter
+from bot.usecases.digest import start_digests
+from bot.usecases.sources import build_web
 from handlers import errors, inline, links, news, replies, start, subscriptions
 from handlers import feeds as feed_admin
 from handlers import settings as chat_settings
@@ -43,7 +43,8 @@ log = logging.getLogger(__name__)
 PRIVATE = filters.ChatType.PRIVATE
 # The update types the handler table below handles; polling and the webhook ask for these only.
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "inline_query"]
-TOPIC_IDS_KEPT = 10_000  # topic ids remembered in memory (bot.news.topic_id), a few MB at most
+# Topic ids remembered in memory (bot.usecases.news.topic_id), a few MB at most.
+TOPIC_IDS_KEPT = 10_000
 
 
 def add_handlers(app: NewsApp) -> None:
@@ -134,7 +135,7 @@ def build_application(settings: Settings, request: BaseRequest | None = None) ->
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request).updater(None)
-    else:  # aiohttp (bot/telegram_http.py); one malformed update must not stop polling
+    else:  # aiohttp (bot/transport/http.py); one malformed update must not stop polling
         proxy = settings.telegram_proxy
         builder = builder.request(AiohttpRequest(proxy=proxy))
         builder = builder.get_updates_request(SafeUpdatesRequest(1, proxy=proxy))

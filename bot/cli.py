@@ -55,7 +55,7 @@ async def _preflight(settings: Settings) -> str | None:
 
     from bot.app import api_base
     from bot.store import open_store
-    from bot.telegram_http import AiohttpRequest
+    from bot.transport.http import AiohttpRequest
 
     store = open_store(settings.database_url, auto_migrate=settings.auto_migrate)
     try:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
+from bot.answer_cache import AnswerCache
 from bot.config import Settings
 from bot.ingest.polling import FeedPoller
 from bot.models import TopicSummary
-from bot.ratelimit import UserRateLimiter
 from bot.store import Store
 from bot.summarize import Summarizer
-from bot.summary_cache import AnswerCache
+from bot.transport.user_limits import UserRateLimiter
 
 
 class Resources:
@@ -24,7 +24,7 @@ class Resources:
     store: Store
     summarizer: Summarizer
     topic_cache: AnswerCache[tuple[str, int, int], TopicSummary]  # (query, skip, sentences)
-    topic_ids: AnswerCache[str, int]  # topic text → its id in the store (bot.news.topic_id)
+    topic_ids: AnswerCache[str, int]  # topic text → its store id (bot.usecases.news.topic_id)
     limiter: UserRateLimiter
     feeds: FeedPoller  # web ingestion: the fetcher, extractor and feed poller
 

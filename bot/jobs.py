@@ -18,7 +18,7 @@ from bot import metrics
 from bot.context import NewsApp, NewsContext
 from bot.ingest import sitelines
 from bot.models import Feed, utcnow
-from bot.sources import seed_default_feeds
+from bot.usecases.sources import seed_default_feeds
 
 log = logging.getLogger(__name__)
 

@@ -23,8 +23,8 @@ from bot.ingest.polling import FeedPoller
 from bot.ingest.region import split_page
 from bot.ingest.service import IngestReport, ingest_paths
 from bot.ingest.urls import site_of
-from bot.sources import build_web, seed_default_feeds
 from bot.store import Store, open_store
+from bot.usecases.sources import build_web, seed_default_feeds
 
 T = TypeVar("T")
 _URL_PREFIXES = ("http://", "https://")

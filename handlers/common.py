@@ -8,7 +8,7 @@ from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatMemberStatus, ChatType
 
 from bot.context import NewsContext
-from bot.telegram_text import split_message
+from bot.transport.text import split_message
 
 _CHANGERS = {ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER}
 _COMMAND = re.compile(r"/\S*\s")  # the command word and the one space (any kind) after it

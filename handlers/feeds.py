@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot import news, sources
 from bot.context import NewsContext
 from bot.errors import IngestError
+from bot.usecases import news, sources
 from handlers import replies
 from handlers.common import argument_text, reply
 

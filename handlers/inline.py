@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
 
-from bot import news
 from bot.context import NewsContext
 from bot.models import ArticleSummary
+from bot.usecases import news
 from handlers import replies
 
 MAX_RESULTS = 10

@@ -5,9 +5,9 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import filters
 
-from bot import sources
 from bot.context import NewsContext
 from bot.ingest.urls import find_url
+from bot.usecases import sources
 from handlers import replies
 from handlers.common import argument_text, reply
 

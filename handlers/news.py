@@ -7,9 +7,9 @@ import logging
 from telegram import Update
 from telegram.error import BadRequest
 
-from bot import news
 from bot.context import NewsContext
-from bot.telegram_text import split_message
+from bot.transport.text import split_message
+from bot.usecases import news
 from handlers import keyboards, replies
 from handlers.common import argument_text, reply
 from handlers.subscriptions import stale

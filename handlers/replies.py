@@ -21,7 +21,7 @@ from bot.models import (
     TopicSummary,
     utcnow,
 )
-from bot.telegram_text import (
+from bot.transport.text import (
     MAX_MESSAGE,
     credit,
     date_label,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot import news, subscriptions
 from bot.context import NewsContext
 from bot.models import ChatSettings
+from bot.usecases import news, subscriptions
 from handlers import keyboards, replies
 from handlers.common import argument_text, may_change, reply
 from handlers.subscriptions import stale

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot import news, subscriptions
 from bot.context import NewsContext
+from bot.usecases import news, subscriptions
 from handlers import replies
 from handlers.common import reply
 from handlers.subscriptions import subscribe_to

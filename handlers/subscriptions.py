@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot import news, subscriptions
 from bot.context import NewsContext
-from bot.telegram_text import clip
+from bot.transport.text import clip
+from bot.usecases import news, subscriptions
 from handlers import keyboards, replies
 from handlers.common import argument_text, may_change, reply
 
@@ -106,7 +106,7 @@ async def unsubscribe_button(update: Update, context: NewsContext) -> None:
 
 async def digest(update: Update, context: NewsContext) -> None:
     """/digest: send my digest now (only stories not sent before)."""
-    from bot.digest.jobs import digest_now
+    from bot.usecases.digest.jobs import digest_now
 
     chat = update.effective_chat
     if chat is None:

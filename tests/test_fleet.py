@@ -22,8 +22,8 @@ import psycopg
 import pytest
 from aiohttp import web
 
-from bot.fleet import FleetRateLimiter
 from bot.store.sqlstore import SqlStore
+from bot.transport.ratelimit import FleetRateLimiter
 from tests.digest.conftest import seed, story_counts
 from tests.fakes import TOKEN, FakeBotApi
 from tests.pg import pg_url

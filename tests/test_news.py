@@ -1,10 +1,10 @@
-"""The bot's use cases (bot/news.py) on a real SQLite store."""
+"""The bot's use cases (bot/usecases/news.py) on a real SQLite store."""
 
 from __future__ import annotations
 
-from bot import news
 from bot.app import build_application
 from bot.config import Settings
+from bot.usecases import news
 
 
 async def test_topic_ids_come_from_the_store_once_then_from_memory(

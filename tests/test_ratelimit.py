@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.ratelimit import UserRateLimiter
+from bot.transport.user_limits import UserRateLimiter
 
 
 class Clock:

@@ -1,4 +1,4 @@
-"""Tests for bot.schedule: local digest hours, quiet hours, time zones and DST."""
+"""Tests for bot.usecases.schedule: local digest hours, quiet hours, time zones and DST."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.models import ChatSettings
-from bot.schedule import digest_hours, in_quiet_hours, next_due
+from bot.usecases.schedule import digest_hours, in_quiet_hours, next_due
 
 NEW_YORK = ZoneInfo("America/New_York")
 ZONES = ["UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe"]

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from bot.summary_cache import AnswerCache
+from bot.answer_cache import AnswerCache
 
 
 def test_values_are_valid_for_their_version_only() -> None:

@@ -1,4 +1,4 @@
-"""The Bot API HTTP layer (bot/telegram_http.py) against real HTTP servers on 127.0.0.1."""
+"""The Bot API HTTP layer (bot/transport/http.py) against real HTTP servers on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from telegram.error import NetworkError, TimedOut
 from telegram.request import RequestData
 from telegram.request._requestparameter import RequestParameter
 
-from bot.telegram_http import AiohttpRequest
+from bot.transport.http import AiohttpRequest
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 SECRET_PATH = "/bot123456:SECRET-TOKEN/sendMessage"

@@ -7,7 +7,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.telegram_text import MAX_MESSAGE, escape, link, split_message, utf16_len
+from bot.transport.text import MAX_MESSAGE, escape, link, split_message, utf16_len
 from tests.fakes import visible_text
 
 

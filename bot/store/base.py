@@ -68,7 +68,7 @@ class SubscriptionStore(Protocol):
 
     async def prune_deliveries(self, before: datetime) -> int:
         """Forget deliveries sent before `before` (no digest can pick their articles any
-        more, see `bot.digest.compose.DELIVERIES_KEPT`); how many were forgotten."""
+        more, see `bot.usecases.digest.compose.DELIVERIES_KEPT`); how many were forgotten."""
 
     async def remember_topic(self, query: str) -> int:
         """A short stable id for a topic text (for button callback data)."""
@@ -179,7 +179,7 @@ class FeedStore(Protocol):
 
 
 class PacingStore(Protocol):
-    """Send pacing shared by a fleet of instances (`bot.fleet`), where the database can."""
+    """Send pacing shared by a fleet of instances (`bot.transport.ratelimit`), where it can."""
 
     @property
     def shares_rate_limits(self) -> bool:

@@ -12,8 +12,8 @@ Everything else in the store is written once with SQLAlchemy Core. Here is what 
   score), lower score first.
 - An article's tags in order, as one column (a JSON array in SQLite, an array in PostgreSQL).
 - `insert`: each dialect's INSERT with ON CONFLICT (the same API in SQLAlchemy for both).
-- The fleet's send pacing (`bot.fleet`): a GCRA bucket timed by PostgreSQL's clock; SQLite
-  has no fleet (one file, one host), so it has none.
+- The fleet's send pacing (`bot.transport.ratelimit`): a GCRA bucket timed by PostgreSQL's
+  clock; SQLite has no fleet (one file, one host), so it has none.
 """
 
 from __future__ import annotations

@@ -272,7 +272,7 @@ updates_seen = Table(
     Column("seen", Seconds, nullable=False),
 )
 
-# Fleet-wide send pacing (bot.fleet): theoretical arrival time per key, Unix seconds.
+# Fleet-wide send pacing (bot.transport.ratelimit): theoretical arrival time per key, Unix seconds.
 rate_limits = Table(
     "rate_limits",
     metadata,

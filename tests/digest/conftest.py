@@ -12,10 +12,10 @@ from datetime import datetime, timedelta
 from bot.app import build_application
 from bot.config import Settings
 from bot.context import NewsApp
-from bot.digest.compose import DigestLimits
-from bot.digest.jobs import DigestConfig, DigestWorker
 from bot.models import Subscription, utcnow
 from bot.store import Store
+from bot.usecases.digest.compose import DigestLimits
+from bot.usecases.digest.jobs import DigestConfig, DigestWorker
 from tests.conftest import make_article
 from tests.fakes import FakeBotApi
 

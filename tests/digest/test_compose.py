@@ -1,13 +1,13 @@
-"""Tests for bot.digest.compose: filters, muted sources, the delivery log, stories, bounds."""
+"""bot.usecases.digest.compose: filters, muted sources, the delivery log, stories, bounds."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.digest.compose import Digest, DigestLimits, compose_digest, matches
 from bot.models import Article, ChatSettings, Subscription, utcnow
 from bot.store import Store
 from bot.summarize import Summarizer
+from bot.usecases.digest.compose import Digest, DigestLimits, compose_digest, matches
 from tests.conftest import make_article
 
 CHAT = 77

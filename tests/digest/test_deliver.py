@@ -1,4 +1,4 @@
-"""Tests for bot.digest.deliver: the real PTB bot sending digests to the fake Bot API.
+"""Tests for bot.usecases.digest.deliver: the real PTB bot sending digests to the fake Bot API.
 
 Every test goes over loopback HTTP through PTB's AIORateLimiter (3 retries on 429), as in
 production; the fake answers 429, 403, 400, 500 or drops the connection when told to.
@@ -13,8 +13,8 @@ import pytest
 
 from bot.config import Settings
 from bot.context import NewsApp
-from bot.digest.deliver import RETRY_ATTEMPTS, DigestOutcome, send_digest
 from bot.models import Subscription
+from bot.usecases.digest.deliver import RETRY_ATTEMPTS, DigestOutcome, send_digest
 from tests.digest.conftest import SMALL, digest_app, seed, story_counts
 from tests.fakes import FakeBotApi
 

@@ -1,4 +1,4 @@
-"""Tests for bot.digest.jobs: claims, fan-out, restarts, blocked users, /digest, the tick.
+"""Tests for bot.usecases.digest.jobs: claims, fan-out, restarts, blocked users, /digest, the tick.
 
 Time is a `Clock` the test moves; sending goes through the real PTB bot to the fake Bot API.
 """
@@ -11,15 +11,15 @@ from datetime import timedelta
 
 from bot.config import Settings
 from bot.context import NewsApp
-from bot.digest.compose import DELIVERIES_KEPT
-from bot.digest.jobs import (
+from bot.models import Subscription, utcnow
+from bot.usecases.digest.compose import DELIVERIES_KEPT
+from bot.usecases.digest.jobs import (
     LEASE_SECONDS,
     RETRY_SECONDS,
     digest_now,
     ensure_schedules,
     reschedule,
 )
-from bot.models import Subscription, utcnow
 from tests.conftest import make_article, start_bot, stop_bot
 from tests.digest.conftest import Clock, digest_app, report, seed, story_counts, worker
 from tests.fakes import FakeBotApi

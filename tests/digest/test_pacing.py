@@ -1,4 +1,4 @@
-"""Tests for bot.pacing: no one-second window at "Telegram" holds more than `rate`."""
+"""Tests for bot.transport.pacing: no one-second window at "Telegram" holds more than `rate`."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import asyncio
 import random
 import time
 
-from bot.pacing import Pacer
+from bot.transport.pacing import Pacer
 
 
 def _most_in_a_second(times: list[float]) -> int:

@@ -1,11 +1,11 @@
-"""Tests for bot.digest.render: escaped HTML, credits, packing stories into messages."""
+"""Tests for bot.usecases.digest.render: escaped HTML, credits, packing stories into messages."""
 
 from __future__ import annotations
 
-from bot.digest.compose import Digest
-from bot.digest.render import render_digest, story_block
 from bot.models import Article, ArticleSummary, TopicSummary
-from bot.telegram_text import utf16_len
+from bot.transport.text import utf16_len
+from bot.usecases.digest.compose import Digest
+from bot.usecases.digest.render import render_digest, story_block
 from tests.fakes import visible_text
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.models import ArticleSummary, Count, Feed, TopicSummary, utcnow
-from bot.telegram_text import WIKINEWS_LICENSE
+from bot.transport.text import WIKINEWS_LICENSE
 from handlers import replies
 from tests.conftest import make_article
 from tests.fakes import visible_text

@@ -18,7 +18,7 @@ from telegram.request import HTTPXRequest
 from bot.app import build_application
 from bot.config import Settings, load_settings
 from bot.context import NewsApp
-from bot.digest.deliver import DigestOutcome, send_digest
+from bot.usecases.digest.deliver import DigestOutcome, send_digest
 from tests.digest.conftest import SMALL, seed, story_counts
 from tests.fakes import TOKEN, FakeBotApi
 

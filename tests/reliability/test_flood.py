@@ -16,7 +16,7 @@ from itertools import pairwise
 import pytest
 
 from bot.config import Settings
-from bot.fleet import FleetRateLimiter
+from bot.transport.ratelimit import FleetRateLimiter
 from tests.conftest import seed, start_bot, stop_bot
 from tests.fakes import FakeBotApi
 from tests.reliability.harness import WENT_WRONG

@@ -18,9 +18,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bot.ingest.clean import clean_text
-from bot.news import clean_query
 from bot.store import Store, fts, open_store
-from bot.telegram_text import escape, escape_attr, link, split_message, utf16_len
+from bot.transport.text import escape, escape_attr, link, split_message, utf16_len
+from bot.usecases.news import clean_query
 from tests.conftest import make_article
 from tests.fakes import visible_text
 

@@ -34,12 +34,12 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, Tele
 from telegram.ext import ExtBot
 
 from bot.context import Resources
-from bot.digest.compose import DigestLimits, TopicCache, compose_digest
-from bot.digest.render import DigestMessage, nothing_new, render_digest
-from bot.fleet import NO_FLOOD_WAIT, retry_seconds
 from bot.models import utcnow
-from bot.pacing import Pacer
-from bot.subscriptions import move_chat
+from bot.transport.pacing import Pacer
+from bot.transport.ratelimit import NO_FLOOD_WAIT, retry_seconds
+from bot.usecases.digest.compose import DigestLimits, TopicCache, compose_digest
+from bot.usecases.digest.render import DigestMessage, nothing_new, render_digest
+from bot.usecases.subscriptions import move_chat
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.context import Resources
 from bot.models import FREQUENCIES, LENGTHS, ChatSettings, Subscription, utcnow
-from bot.schedule import next_due
+from bot.usecases.schedule import next_due
 
 log = logging.getLogger(__name__)
 

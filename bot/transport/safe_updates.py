@@ -14,7 +14,7 @@ from typing import Any
 
 from telegram import Update
 
-from bot.telegram_http import AiohttpRequest
+from bot.transport.http import AiohttpRequest
 
 log = logging.getLogger(__name__)
 

@@ -25,13 +25,13 @@ from telegram.ext import Application, ExtBot
 
 from bot.config import Settings
 from bot.context import NewsApp, NewsContext, Resources
-from bot.digest.compose import DELIVERIES_KEPT, DigestLimits, TopicCache
-from bot.digest.deliver import CHAT_PACE_SECONDS, DigestOutcome, send_digest
 from bot.errors import StoreError
 from bot.models import utcnow
-from bot.pacing import Pacer
-from bot.schedule import next_due
 from bot.store.base import SubscriptionStore
+from bot.transport.pacing import Pacer
+from bot.usecases.digest.compose import DELIVERIES_KEPT, DigestLimits, TopicCache
+from bot.usecases.digest.deliver import CHAT_PACE_SECONDS, DigestOutcome, send_digest
+from bot.usecases.schedule import next_due
 
 log = logging.getLogger(__name__)
 

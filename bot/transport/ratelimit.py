@@ -4,7 +4,7 @@
 Telegram's limits, paced before it is sent rather than refused after:
 - each chat: about one message a second (CHAT_RATE), and a group 20 a minute;
 - the whole bot: FLEET_RATE messages a second (Telegram's 30 by default).
-Locally it uses window pacers (bot/pacing.py) that count a send from its start until a
+Locally it uses window pacers (bot/transport/pacing.py) that count a send from its start until a
 window after its answer, so network jitter cannot bunch two sends into one window. When the
 store is PostgreSQL it first takes a slot from a token bucket kept in the database, shared by
 every instance, for the whole bot and for each chat.
@@ -36,8 +36,8 @@ from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
 from bot import metrics
-from bot.pacing import Pacer
 from bot.store.base import Store
+from bot.transport.pacing import Pacer
 
 log = logging.getLogger(__name__)
 

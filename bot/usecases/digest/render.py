@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.digest.compose import Digest, story_ids
 from bot.models import Article, ArticleSummary
-from bot.telegram_text import MAX_MESSAGE, credit, escape, link, split_message, utf16_len
+from bot.transport.text import MAX_MESSAGE, credit, escape, link, split_message, utf16_len
+from bot.usecases.digest.compose import Digest, story_ids
 
 _GAP = "\n\n"
 

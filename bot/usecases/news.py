@@ -29,7 +29,7 @@ async def summarize_topic(
 ) -> TopicSummary:
     """The most relevant recent articles on `query` after the first `skip`, summarized.
 
-    Answers are cached per store version (`bot.summary_cache`): a new or changed article
+    Answers are cached per store version (`bot.answer_cache`): a new or changed article
     makes the next request compute afresh.
     """
 

@@ -26,7 +26,7 @@ from itertools import zip_longest
 from bot.models import Article, ArticleSummary, ChatSettings, Subscription, TopicSummary, utcnow
 from bot.store import Store
 from bot.summarize import Summarizer
-from bot.telegram_text import MAX_MESSAGE
+from bot.transport.text import MAX_MESSAGE
 
 SEARCH_LIMIT = 30  # candidates per topic asked from the store at first
 MAX_SEARCH = 960  # at most, when the best ones were sent already (the window bounds it too)

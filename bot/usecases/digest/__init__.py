@@ -1,15 +1,15 @@
 """Digests: what a chat's digest holds, when it is due, and sending it exactly once.
 
-bot/schedule.py (next due time; shared with subscriptions, which must not import digests) →
+bot/usecases/schedule.py (next due time; shared with subscriptions, which must not import digests) →
 compose.py (new stories per topic) → render.py (messages) → deliver.py (send one chat's
 digest, log each message) → jobs.py (JobQueue tick, fan-out).
 """
 
 from __future__ import annotations
 
-from bot.digest.compose import Digest, DigestLimits, compose_digest
-from bot.digest.deliver import DigestOutcome, send_digest
-from bot.digest.jobs import (
+from bot.usecases.digest.compose import Digest, DigestLimits, compose_digest
+from bot.usecases.digest.deliver import DigestOutcome, send_digest
+from bot.usecases.digest.jobs import (
     DigestConfig,
     DigestWorker,
     digest_now,
@@ -18,8 +18,8 @@ from bot.digest.jobs import (
     reschedule,
     start_digests,
 )
-from bot.digest.render import DigestMessage, render_digest
-from bot.schedule import next_due
+from bot.usecases.digest.render import DigestMessage, render_digest
+from bot.usecases.schedule import next_due
 
 __all__ = [
     "Digest",
