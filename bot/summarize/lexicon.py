@@ -9,7 +9,6 @@ from importlib import resources
 from typing import Any
 
 import snowballstemmer
-from sumy.utils import get_stop_words
 
 from bot.summarize.language import pipeline_language
 
@@ -80,7 +79,12 @@ def _stop_words(pipeline: str) -> frozenset[str]:
         # sumy ships no Russian list; ours lives next to this module.
         source = resources.files(__package__ or "bot.summarize") / "stopwords" / "russian.txt"
         return parse_word_list(source.read_text(encoding="utf-8"))
-    return frozenset(word.lower() for word in get_stop_words(pipeline))
+    # sumy's lists, read directly: sumy.utils.get_stop_words maps names through pycountry
+    # (~10 MB in memory); `pipeline` is already the file's name (english, chinese, ...).
+    source = resources.files("sumy") / "data" / "stopwords" / f"{pipeline}.txt"
+    if not source.is_file():
+        raise LookupError(f"Stop-words are not available for language {pipeline}.")
+    return parse_word_list(source.read_text(encoding="utf-8"))
 
 
 def stop_words(language: str) -> frozenset[str]:

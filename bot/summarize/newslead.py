@@ -24,9 +24,9 @@ import re
 from typing import Any, Final
 
 import numpy as np
-from sumy.summarizers._summarizer import AbstractSummarizer
 
 from bot.summarize.newsrank import ranking
+from bot.summarize.rated import RatedSummarizer, best_sentences
 from bot.summarize.vectors import content_terms, cosine_matrix, count_matrix, tfidf, vocabulary
 
 # A sentence at least this close (tf-idf cosine) to an earlier pick repeats it.
@@ -35,7 +35,7 @@ REPEAT: Final = 0.6
 _SENTENCE_END = re.compile(r"[.!?。！？…][\"'”’»)\]]*$")
 
 
-class NewsLeadSummarizer(AbstractSummarizer):  # type: ignore[misc]
+class NewsLeadSummarizer(RatedSummarizer):
     """The first sentences of the article, skipping repeats and lines that are no sentences."""
 
     stop_words: frozenset[str] = frozenset()
@@ -53,4 +53,4 @@ class NewsLeadSummarizer(AbstractSummarizer):  # type: ignore[misc]
         order -= len(sentences) * np.asarray(headings, dtype=np.float64)
         ranks = ranking(order, cosine_matrix(rows), self.repeat)
         ratings = {sentences[index]: -float(rank) for rank, index in enumerate(ranks)}
-        return tuple(self._get_best_sentences(sentences, sentences_count, ratings))
+        return best_sentences(sentences, sentences_count, ratings)

@@ -35,8 +35,8 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sumy.summarizers._summarizer import AbstractSummarizer
 
+from bot.summarize.rated import RatedSummarizer, best_sentences
 from bot.summarize.vectors import (
     Matrix,
     Terms,
@@ -151,7 +151,7 @@ def ranking(scores: Matrix, similarity: Matrix, repeat: float) -> list[int]:
     return kept + repeats
 
 
-class NewsRankSummarizer(AbstractSummarizer):  # type: ignore[misc]
+class NewsRankSummarizer(RatedSummarizer):
     """NewsRank as a sumy summarizer: `(document, count)` in, best sentences in document order."""
 
     stop_words: frozenset[str] = frozenset()
@@ -172,4 +172,4 @@ class NewsRankSummarizer(AbstractSummarizer):  # type: ignore[misc]
         scores, similarity = score_sentences(terms, headline, lengths, self.params)
         ranks = ranking(scores, similarity, self.params.repeat)
         ratings = {sentences[index]: -float(rank) for rank, index in enumerate(ranks)}
-        return tuple(self._get_best_sentences(sentences, sentences_count, ratings))
+        return best_sentences(sentences, sentences_count, ratings)

@@ -1,31 +1,24 @@
 """Name → summarizer registry: sumy's algorithms plus ours, all called as `(document, count)`.
 
-Every entry is a sumy `AbstractSummarizer` subclass, built with a stemmer and given stop words
-by `build_summarizer`. A summary length is an int (`3`) or a percentage (`"20%"`), as with
-sumy's `ItemsCount`. The default method is the one constant `DEFAULT_METHOD`.
+Every entry is built with a stemmer and given stop words by `build_summarizer`: sumy's
+`AbstractSummarizer` subclasses, imported on first use, and ours (`rated.RatedSummarizer`).
+A summary length is an int (`3`) or a percentage (`"20%"`), as with sumy's `ItemsCount`.
+The default method is the one constant `DEFAULT_METHOD`.
 """
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, Final, Protocol
 
-from sumy.summarizers._summarizer import AbstractSummarizer
-from sumy.summarizers.kl import KLSummarizer
-from sumy.summarizers.lex_rank import LexRankSummarizer
-from sumy.summarizers.lsa import LsaSummarizer
-from sumy.summarizers.luhn import LuhnSummarizer
-from sumy.summarizers.random import RandomSummarizer
-from sumy.summarizers.reduction import ReductionSummarizer
-from sumy.summarizers.sum_basic import SumBasicSummarizer
-from sumy.summarizers.text_rank import TextRankSummarizer
-
 from bot.errors import UnknownMethodError
 from bot.summarize.lexicon import make_stemmer, stop_words
 from bot.summarize.newslead import NewsLeadSummarizer
 from bot.summarize.newsrank import NewsRankSummarizer
+from bot.summarize.rated import RatedSummarizer, best_sentences
 
 Length = int | str
 _PERCENT = re.compile(r"^\s*(\d{1,3})\s*%\s*$")
@@ -39,32 +32,31 @@ class SentenceSelector(Protocol):
         ...
 
 
-class LeadSummarizer(AbstractSummarizer):  # type: ignore[misc]
+class LeadSummarizer(RatedSummarizer):
     """Lead-N: the first sentences of the article, the baseline news summarizers must beat."""
-
-    stop_words: frozenset[str] = frozenset()
 
     def __call__(self, document: Any, sentences_count: Length) -> tuple[Any, ...]:
         """The first `sentences_count` sentences (an earlier sentence always rates higher)."""
         sentences = document.sentences
         ratings = {s: -float(i) for i, s in enumerate(sentences)}
-        return tuple(self._get_best_sentences(sentences, sentences_count, ratings))
+        return best_sentences(sentences, sentences_count, ratings)
 
 
+# Ours are classes; sumy's are "module:Class", imported when first built (see rated.py).
 # Edmundson is left out: it needs hand-made bonus, stigma and null word lists.
-METHODS: Final[Mapping[str, type[Any]]] = MappingProxyType(
+METHODS: Final[Mapping[str, type[Any] | str]] = MappingProxyType(
     {
         "newslead": NewsLeadSummarizer,
         "newsrank": NewsRankSummarizer,
         "lead": LeadSummarizer,
-        "lexrank": LexRankSummarizer,
-        "textrank": TextRankSummarizer,
-        "lsa": LsaSummarizer,
-        "luhn": LuhnSummarizer,
-        "sumbasic": SumBasicSummarizer,
-        "kl": KLSummarizer,
-        "reduction": ReductionSummarizer,
-        "random": RandomSummarizer,
+        "lexrank": "sumy.summarizers.lex_rank:LexRankSummarizer",
+        "textrank": "sumy.summarizers.text_rank:TextRankSummarizer",
+        "lsa": "sumy.summarizers.lsa:LsaSummarizer",
+        "luhn": "sumy.summarizers.luhn:LuhnSummarizer",
+        "sumbasic": "sumy.summarizers.sum_basic:SumBasicSummarizer",
+        "kl": "sumy.summarizers.kl:KLSummarizer",
+        "reduction": "sumy.summarizers.reduction:ReductionSummarizer",
+        "random": "sumy.summarizers.random:RandomSummarizer",
     }
 )
 
@@ -96,7 +88,11 @@ def resolve_method(name: str) -> str:
 
 def build_summarizer(name: str, language: str) -> SentenceSelector:
     """A fresh summarizer for a method name, with the language's stemmer and stop words."""
-    summarizer = METHODS[resolve_method(name)](make_stemmer(language))
+    method = METHODS[resolve_method(name)]
+    if isinstance(method, str):
+        module, _, attribute = method.partition(":")
+        method = getattr(importlib.import_module(module), attribute)
+    summarizer = method(make_stemmer(language))
     summarizer.stop_words = stop_words(language)
     return summarizer  # type: ignore[no-any-return]
 
