@@ -15,11 +15,14 @@ import hashlib
 import re
 import zlib
 from functools import cache
+from typing import TYPE_CHECKING
 
 import numpy as np
-from datasketch import MinHash
 
 from bot.models import Fingerprint
+
+if TYPE_CHECKING:
+    from datasketch import MinHash
 
 NUM_PERM = 128
 BANDS, ROWS = 42, 3
@@ -42,7 +45,13 @@ def shingles(text: str) -> set[bytes]:
 
 @cache
 def _template() -> MinHash:
-    """An empty MinHash whose permutations (seed 1) every fingerprint reuses: drawn once."""
+    """An empty MinHash whose permutations (seed 1) every fingerprint reuses: drawn once.
+
+    datasketch is imported here, on the first fingerprint: it loads scipy.integrate (~20 MB),
+    which a bot that ingests nothing never needs.
+    """
+    from datasketch import MinHash
+
     return MinHash(num_perm=NUM_PERM, hashfunc=zlib.crc32)
 
 
@@ -52,7 +61,7 @@ def fingerprint(text: str) -> Fingerprint | None:
     if not grams:
         return None
     template = _template()
-    minhash = MinHash(
+    minhash = type(template)(
         num_perm=NUM_PERM,
         hashfunc=zlib.crc32,
         permutations=template.permutations,

@@ -19,12 +19,9 @@ import functools
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 
 from bot.errors import SchemaError
 from bot.store.engine import Runner
@@ -39,16 +36,21 @@ FENCE = 1000
 logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
 
 
-def _config() -> Config:
+# The history is linear and each revision's id is its file's number ("0004_store_state.py"
+# is "0004"), so the gate knows the head without importing Alembic (~11 MB); Alembic is
+# loaded only to upgrade. tests/store/test_migrations.py checks this against Alembic's view.
+_VERSIONS = Path(__file__).with_name("migrations") / "versions"
+REVISIONS = frozenset(path.name.split("_", 1)[0] for path in _VERSIONS.glob("[0-9]*_*.py"))
+HEAD: str = max(REVISIONS)
+
+
+def _config() -> Any:
     """Alembic's configuration: the history in `bot/store/migrations`."""
+    from alembic.config import Config
+
     config = Config()
-    config.set_main_option("script_location", str(Path(__file__).with_name("migrations")))
+    config.set_main_option("script_location", str(_VERSIONS.parent))
     return config
-
-
-_SCRIPTS = ScriptDirectory.from_config(_config())
-HEAD: str = _SCRIPTS.get_current_head() or ""
-REVISIONS = frozenset(script.revision for script in _SCRIPTS.walk_revisions())
 
 
 @dataclass(frozen=True)
@@ -69,8 +71,11 @@ class Schema:
 
 def inspect(connection: sa.Connection) -> Schema:
     """The schema of the database behind `connection`."""
-    revision = MigrationContext.configure(connection).get_current_revision()
     tables = set(sa.inspect(connection).get_table_names())
+    revision = None
+    if "alembic_version" in tables:
+        found = connection.exec_driver_sql("SELECT version_num FROM alembic_version").first()
+        revision = None if found is None else str(found[0])
     legacy = None
     if revision is None and connection.dialect.name == "sqlite":
         legacy = int(connection.exec_driver_sql("PRAGMA user_version").scalar() or 0)
@@ -123,6 +128,8 @@ def upgrade(connection: sa.Connection, where: str) -> tuple[Schema, Schema]:
             connection.execute(sa.select(sa.func.pg_advisory_xact_lock(MIGRATION_LOCK)))
         before = inspect(connection)  # again, under the lock
         _refuse_unknown(before, connection.dialect.name, where)
+        from alembic import command
+
         config = _config()
         config.attributes["connection"] = connection
         if before.revision is None and before.legacy is not None:

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
-from scipy.sparse.csgraph import connected_components
 
 from bot.summarize.vectors import Ints, Mask, Matrix, cosine_matrix, tfidf
 
@@ -73,11 +72,31 @@ def same_story(
     return np.asarray(same | (shorter_side >= params.shared_share), dtype=bool)
 
 
+def _components(same: Mask) -> list[int]:
+    """The connected component of each article (a root index), `same` read as undirected.
+
+    A union-find over a few dozen articles: scipy.sparse.csgraph would cost 13 MB of memory
+    for this one call.
+    """
+    parent = list(range(len(same)))
+
+    def root(index: int) -> int:
+        while parent[index] != index:
+            parent[index] = parent[parent[index]]
+            index = parent[index]
+        return index
+
+    for a, b in zip(*np.nonzero(np.asarray(same)), strict=True):
+        ra, rb = root(int(a)), root(int(b))
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    return [root(index) for index in range(len(parent))]
+
+
 def group_stories(same: Mask, sizes: Sequence[float] | Matrix) -> list[tuple[int, ...]]:
     """Stories as tuples of article indices, the longest (`sizes`) first, in first-seen order."""
-    _count, labels = connected_components(sparse.csr_matrix(same), directed=False)
     groups: dict[int, list[int]] = {}
-    for index, label in enumerate(labels):
-        groups.setdefault(int(label), []).append(index)
+    for index, label in enumerate(_components(same)):
+        groups.setdefault(label, []).append(index)
     stories = [tuple(sorted(g, key=lambda i: (-sizes[i], i))) for g in groups.values()]
     return sorted(stories, key=min)

@@ -236,3 +236,14 @@ async def test_two_instances_migrating_at_once_run_each_step_once(
     results = await asyncio.gather(*(SqlStore(url).migrate() for _ in range(3)))
     upgrades = [before for before, after in results if before != after]
     assert len(upgrades) == 1 and all(after.revision == HEAD for _, after in results)
+
+
+def test_the_gate_knows_alembics_head_without_alembic() -> None:
+    """`migrate.HEAD`/`REVISIONS` come from file names; they must be what Alembic reads."""
+    from alembic.script import ScriptDirectory
+
+    from bot.store import migrate
+
+    scripts = ScriptDirectory.from_config(migrate._config())
+    assert scripts.get_current_head() == migrate.HEAD
+    assert {script.revision for script in scripts.walk_revisions()} == migrate.REVISIONS
