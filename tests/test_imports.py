@@ -11,10 +11,11 @@ import subprocess
 import sys
 
 # nltk and scipy.stats come with sumy's summarizers, scipy.integrate with datasketch (only
-# fingerprinting an article needs it), alembic only when a schema is upgraded.
+# fingerprinting an article needs it), alembic only when a schema is upgraded, trafilatura
+# (and lxml) with the first page, feedparser with the first feed, scipy with the first summary.
 NEVER_AT_START = (
-    "nltk", "scipy.stats", "sumy.summarizers", "scipy.integrate", "scipy.sparse.csgraph",
-    "datasketch", "alembic",
+    "nltk", "scipy", "sumy.summarizers", "datasketch", "alembic", "trafilatura", "lxml",
+    "feedparser",
 )  # fmt: skip
 
 

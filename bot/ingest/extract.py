@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import trafilatura
-
 from bot.errors import IngestError
 from bot.ingest.clean import clean_text
 from bot.ingest.patterns import SENTENCE_END
@@ -103,6 +101,8 @@ def _trafilatura(
     "page_words" is how many words of visible text the page has outside its navigation,
     header and footer (counted before extraction, which prunes the tree).
     """
+    import trafilatura  # here, not at import: ~10 MB a bot that fetches no page never needs
+
     try:
         tree = trafilatura.load_html(html)
         if tree is None:

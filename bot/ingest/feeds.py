@@ -18,8 +18,6 @@ from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from typing import Any
 
-import feedparser
-
 from bot.ingest.fetch import FEED_TYPES
 from bot.ingest.htmltext import html_to_text, strip_tags
 from bot.ingest.pages import word_count
@@ -74,6 +72,8 @@ def parse_feed(body: bytes, url: str, headers: Mapping[str, str] | None = None) 
     if json_feed is not None:
         return _parse_json_feed(json_feed, url)
     response_headers = {**(headers or {}), "content-location": url}
+    import feedparser  # loaded with the first feed, not by every process that imports this
+
     parsed: Any = feedparser.parse(body, response_headers=response_headers)
     problem = None
     if parsed.get("bozo"):

@@ -10,8 +10,6 @@ from __future__ import annotations
 import codecs
 import re
 
-import charset_normalizer
-
 from bot.errors import IngestError
 from bot.ingest.extract import ExtractedPage, main_text, page_from
 from bot.ingest.htmltext import html_to_text
@@ -98,6 +96,8 @@ def decode_html(body: bytes, declared: str | None = None) -> str:
         # windows-1252 mislabelled (as browsers assume). Detectors guess a Baltic or
         # Central European code page here and store "Cafķ crĶme" for "Café crème".
         return body.decode("cp1252", "replace")
+    import charset_normalizer  # only pages that do not say their charset need it
+
     best = charset_normalizer.from_bytes(body[:200_000]).best()
     if best is None or best.encoding in _LATIN_GUESSES:
         # Detectors confuse the Latin code pages; like browsers, default to windows-1252.

@@ -17,11 +17,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy import sparse
 
-from bot.summarize.vectors import Ints, Mask, Matrix, cosine_matrix, tfidf
+from bot.summarize.vectors import Ints, Mask, Matrix, cosine_matrix, csr_matrix, tfidf
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,9 +43,7 @@ def article_matrix(owner: Ints, articles: int) -> sparse.csr_matrix:
     """An articles × sentences indicator: row a has a 1 for each sentence of article a."""
     cols = np.arange(len(owner))
     data = np.ones(len(owner))
-    return sparse.csr_matrix(
-        (data, (np.asarray(owner, dtype=np.int64), cols)), (articles, len(owner))
-    )
+    return csr_matrix((data, (np.asarray(owner, dtype=np.int64), cols)), (articles, len(owner)))
 
 
 def shared_sentences(similar: Matrix, membership: sparse.csr_matrix) -> Matrix:
@@ -62,7 +63,7 @@ def same_story(
 ) -> Mask:
     """A boolean articles × articles matrix: True where two articles tell the same story."""
     membership = article_matrix(owner, articles)
-    whole = cosine_matrix(tfidf(sparse.csr_matrix(membership @ counts)))
+    whole = cosine_matrix(tfidf(csr_matrix(membership @ counts)))
     same = whole >= params.same_text
     similar = (sentence_similarity >= params.same_sentence) & (
         np.asarray(owner)[:, None] != np.asarray(owner)[None, :]

@@ -27,9 +27,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy import sparse
 
 from bot.models import Article
 from bot.summarize.newsrank import combine
@@ -41,10 +41,14 @@ from bot.summarize.vectors import (
     Matrix,
     cosine_matrix,
     count_matrix,
+    csr_matrix,
     idf_weights,
     tfidf,
     vocabulary,
 )
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 TOPIC_WORDS = 250
 
@@ -116,11 +120,11 @@ def concept_matrix(
         indices += [columns.setdefault(concept, len(columns)) for concept in found]
         indptr.append(len(indices))
     shape = (len(data.terms), max(len(columns), 1))
-    holds = sparse.csr_matrix(
+    holds = csr_matrix(
         (np.ones(len(indices)), np.asarray(indices, dtype=np.int32), indptr), shape=shape
     )
     # stories mentioning each concept: 0/1 (story × concept), summed over stories
-    by_story = sparse.csr_matrix(
+    by_story = csr_matrix(
         (np.ones(len(story_of)), (story_of, np.arange(len(story_of)))),
         shape=(stories, len(story_of)),
     )

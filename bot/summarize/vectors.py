@@ -7,17 +7,28 @@ rows and one sparse product for all the cosines, so no step is a Python loop ove
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
-from scipy import sparse
 
 from bot.summarize.lexicon import Stemmer
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 Matrix = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
 Mask = npt.NDArray[np.bool_]
 Terms = tuple[str, ...]
+
+
+def csr_matrix(*args: Any, **kwargs: Any) -> sparse.csr_matrix:
+    """scipy's CSR matrix; scipy.sparse is imported on first use (~22 MB a bot that has not
+    summarized anything yet does not need)."""
+    from scipy import sparse
+
+    return sparse.csr_matrix(*args, **kwargs)
 
 
 def content_terms(words: Iterable[str], stem: Stemmer, stop: frozenset[str]) -> Terms:
@@ -54,7 +65,7 @@ def count_matrix(
         indptr.append(len(indices))
     data = np.ones(len(indices), dtype=np.float64)
     shape = (len(term_lists), max(len(columns), 1))
-    counts = sparse.csr_matrix((data, np.asarray(indices, dtype=np.int32), indptr), shape=shape)
+    counts = csr_matrix((data, np.asarray(indices, dtype=np.int32), indptr), shape=shape)
     counts.sum_duplicates()
     return counts
 
@@ -73,7 +84,7 @@ def _row_of_entries(matrix: sparse.csr_matrix) -> Ints:
 
 def _with_data(matrix: sparse.csr_matrix, data: Matrix) -> sparse.csr_matrix:
     """A CSR matrix with the same pattern and new values (the pattern arrays are shared)."""
-    return sparse.csr_matrix((data, matrix.indices, matrix.indptr), shape=matrix.shape)
+    return csr_matrix((data, matrix.indices, matrix.indptr), shape=matrix.shape)
 
 
 def normalize_rows(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
