@@ -2,8 +2,10 @@
 
 An entry is used only while the store's `articles_version()` is the one it was computed
 under, so a new or changed article is seen by the next request; entries also expire after
-`ttl` seconds, which bounds how stale an answer can be when another process changes the
-store in a way the version cannot see. Concurrent requests for the same key and version
+`ttl` seconds. `recent` serves an entry without that version at all while it is younger
+than a staleness bound and this process has written no article since (`local`): asking the
+store costs a query per request, and under constant ingestion the version would never stay
+still long enough for the cache to help. Concurrent requests for the same key and version
 share one computation instead of each doing the CPU work.
 """
 
@@ -30,6 +32,7 @@ class _Entry(Generic[V]):
     version: str
     at: float
     value: V
+    local: str = ""  # this process's own article writes when it was computed
 
 
 class AnswerCache(Generic[K, V]):
@@ -60,9 +63,19 @@ class AnswerCache(Generic[K, V]):
         self._entries.move_to_end(key)
         return entry.value
 
-    def put(self, key: K, version: str, value: V) -> None:
+    def recent(self, key: K, local: str, within: float) -> V | None:
+        """The value cached for `key` if computed less than `within` seconds ago and with
+        this process's writes at `local` (none since), whatever the store version; else None."""
+        entry = self._entries.get(key)
+        if entry is None or entry.local != local or self._clock() - entry.at >= within:
+            return None
+        self._entries.move_to_end(key)
+        self.hits += 1
+        return entry.value
+
+    def put(self, key: K, version: str, value: V, local: str = "") -> None:
         """Cache `value` for `key` under `version`, evicting the least recently used."""
-        self._entries[key] = _Entry(version, self._clock(), value)
+        self._entries[key] = _Entry(version, self._clock(), value, local)
         self._entries.move_to_end(key)
         while len(self._entries) > self._size:
             self._entries.popitem(last=False)
@@ -71,8 +84,11 @@ class AnswerCache(Generic[K, V]):
         """Forget every cached value."""
         self._entries.clear()
 
-    async def get_or_compute(self, key: K, version: str, compute: Callable[[], Awaitable[V]]) -> V:
-        """The cached value, or `compute()` once for all concurrent callers, then cached."""
+    async def get_or_compute(
+        self, key: K, version: str, compute: Callable[[], Awaitable[V]], local: str = ""
+    ) -> V:
+        """The cached value, or `compute()` once for all concurrent callers, then cached
+        (with `local`, this process's writes then, for `recent`)."""
         cached = self.get(key, version)
         if cached is not None:
             self.hits += 1
@@ -82,13 +98,13 @@ class AnswerCache(Generic[K, V]):
         if task is None:
             task = asyncio.ensure_future(compute())
             self._pending[(key, version)] = task
-            task.add_done_callback(lambda done: self._settle(key, version, done))
+            task.add_done_callback(lambda done: self._settle(key, version, local, done))
         # shield: one caller giving up (cancelled) must not cancel the others' computation
         return await asyncio.shield(task)
 
-    def _settle(self, key: K, version: str, task: asyncio.Task[V]) -> None:
+    def _settle(self, key: K, version: str, local: str, task: asyncio.Task[V]) -> None:
         """A computation ended: cache its value, or just mark its exception as seen."""
         self._pending.pop((key, version), None)
         if task.cancelled() or task.exception() is not None:
             return
-        self.put(key, version, task.result())
+        self.put(key, version, task.result(), local)

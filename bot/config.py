@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     summary_method: str = ""
     topic_articles: Annotated[int, Field(ge=1, le=20)] = 5
     topic_cache: Annotated[int, Field(ge=0, le=100_000)] = 512  # topic answers kept; 0: none
+    # seconds a topic answer is reused without asking the store for new articles from other
+    # processes (this process's own new articles are seen at once); 0: always ask
+    topic_fresh_seconds: Annotated[float, Field(ge=0, le=3600)] = 30.0
     load_sample: bool = True
     auto_migrate: bool = False  # open() may upgrade an older schema
     webhook_url: str | None = None  # public https URL Telegram posts to; set: webhook mode

@@ -25,3 +25,35 @@ async def test_topic_ids_come_from_the_store_once_then_from_memory(
         assert await store.remember_topic("oil prices") == oil
     finally:
         await store.close()
+
+
+async def test_a_topic_answer_is_fresh_for_a_bounded_time(bot_settings: Settings) -> None:
+    """Another process's new article shows after TOPIC_FRESH_SECONDS, this process's at once.
+
+    Within the bound the cached answer is served without asking the store anything (here
+    proved by a closed store).
+    """
+    from bot.models import Article
+    from bot.store import open_store
+
+    settings = bot_settings.model_copy(update={"topic_fresh_seconds": 3600.0})
+    resources = build_application(settings).bot_data
+    store = resources.store
+    await store.open()
+    try:
+        await store.add_article(Article("Dam opens", "The new dam opened on Monday. It is big."))
+        first = await news.summarize_topic(resources, "dam")
+        other = open_store(settings.database_url)  # another process, say `newsbot ingest`
+        await other.open()
+        await other.add_article(Article("Dam leaks", "The new dam leaked on Tuesday. Water ran."))
+        await other.close()
+        await store.close()
+        assert await news.summarize_topic(resources, "dam") == first  # no store needed
+        await store.open()
+        resources.settings = settings.model_copy(update={"topic_fresh_seconds": 0.0})
+        assert (await news.summarize_topic(resources, "dam")).articles == 2  # asks: sees it
+        resources.settings = settings
+        await store.add_article(Article("Dam shut", "The new dam shut on Friday. Fish swam."))
+        assert (await news.summarize_topic(resources, "dam")).articles == 3  # ours: at once
+    finally:
+        await store.close()

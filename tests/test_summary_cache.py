@@ -78,3 +78,15 @@ def test_size_zero_caches_nothing() -> None:
     cache: AnswerCache[str, int] = AnswerCache(size=0)
     cache.put("k", "v", 1)
     assert cache.get("k", "v") is None and len(cache) == 0
+
+
+def test_recent_values_need_no_version_while_this_process_wrote_nothing() -> None:
+    """`recent` serves a value younger than the bound computed at the same local writes."""
+    now = [100.0]
+    cache: AnswerCache[str, int] = AnswerCache(clock=lambda: now[0])
+    cache.put("tax", "v1", 1, local="7")
+    assert cache.recent("tax", "7", within=30.0) == 1
+    assert cache.recent("tax", "8", within=30.0) is None  # this process wrote since
+    now[0] = 130.0
+    assert cache.recent("tax", "7", within=30.0) is None  # older than the bound
+    assert cache.get("tax", "v1") == 1  # the version check still serves it

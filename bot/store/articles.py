@@ -76,6 +76,7 @@ class ArticleStore(Database):
     """The article half of `SqlStore`."""
 
     recency_days = RECENCY_DAYS
+    local_writes = 0  # articles this process added or changed (`Store.local_writes`)
 
     def _select(self, *extra: sa.ColumnElement[Any]) -> sa.Select[Any]:
         """SELECT of everything `_article` needs, plus `extra` columns."""
@@ -114,10 +115,13 @@ class ArticleStore(Database):
             lambda: (fts.index_text(article.title), fts.index_text(article.text))
         )
         try:
-            return await self._write_article(article, analyzed)
+            result = await self._write_article(article, analyzed)
         except sa.exc.IntegrityError:
             # Another instance stored the same URL or body meanwhile: now it is known.
-            return await self._write_article(article, analyzed)
+            result = await self._write_article(article, analyzed)
+        if result.status != "duplicate":
+            self.local_writes += 1
+        return result
 
     async def _write_article(self, article: Article, analyzed: tuple[str, str]) -> StoredResult:
         """Insert or update the article, its tags and its index row, in one transaction."""

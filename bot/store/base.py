@@ -231,6 +231,10 @@ class Store(SubscriptionStore, FeedStore, PacingStore, Protocol):
     async def latest(self, limit: int = 10) -> list[Article]:
         """The newest articles, newest first."""
 
+    @property
+    def local_writes(self) -> int:
+        """How many articles this process added or changed through this store (no query)."""
+
     async def articles_version(self) -> str:
         """A cheap token that changes whenever an article is added or updated.
 

@@ -30,7 +30,8 @@ async def summarize_topic(
     """The most relevant recent articles on `query` after the first `skip`, summarized.
 
     Answers are cached per store version (`bot.answer_cache`): a new or changed article
-    makes the next request compute afresh.
+    makes the next request compute afresh — at once when this process wrote it, within
+    TOPIC_FRESH_SECONDS when another process did (ingest CLI, other instances).
     """
 
     async def compute() -> TopicSummary:
@@ -39,8 +40,13 @@ async def summarize_topic(
         articles = await resources.store.search(query, limit=skip + limit)
         return await resources.summarizer.topic(query, articles[skip:], sentences)
 
+    key, local = (query, skip, sentences), str(resources.store.local_writes)
+    fresh = resources.settings.topic_fresh_seconds
+    recent = resources.topic_cache.recent(key, local, fresh) if fresh > 0 else None
+    if recent is not None:  # no store query: see TOPIC_FRESH_SECONDS
+        return recent
     version = await resources.store.articles_version()
-    return await resources.topic_cache.get_or_compute((query, skip, sentences), version, compute)
+    return await resources.topic_cache.get_or_compute(key, version, compute, local)
 
 
 async def closest(resources: Resources, query: str) -> list[Article]:

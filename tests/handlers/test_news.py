@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from bot.config import Settings
 from bot.store import open_store
-from tests.conftest import make_article
+from tests.conftest import make_article, seed, start_bot, stop_bot
 from tests.fakes import FakeBotApi
 
 CHAT = 1001
@@ -64,13 +65,22 @@ async def test_forged_and_stale_buttons_get_a_polite_answer(bot: FakeBotApi) -> 
     assert "Tsunami warning lifted" in (await bot.replies(CHAT, 2))[-1]
 
 
-async def test_a_new_article_shows_up_in_the_next_answer(bot: FakeBotApi, db_url: str) -> None:
-    """Answers are cached, but an article stored meanwhile (by any process) is in the next one."""
-    await bot.send_text("/summary volcano")
-    first = (await bot.replies(CHAT, 1))[-1]
-    await seed_articles(db_url, "Volcano erupts near the capital", "Lava reached two villages.")
-    await bot.send_text("/summary volcano")
-    second = (await bot.replies(CHAT, 2))[-1]
+async def test_a_new_article_shows_up_in_the_next_answer(
+    fake_api: FakeBotApi, bot_settings: Settings, db_url: str
+) -> None:
+    """Answers are cached, but an article another process stored meanwhile is in the next one
+    once TOPIC_FRESH_SECONDS have passed (here 0; tests/test_news.py covers the bound)."""
+    settings = bot_settings.model_copy(update={"topic_fresh_seconds": 0.0})
+    await seed(settings)
+    app = await start_bot(settings)
+    try:
+        await fake_api.send_text("/summary volcano")
+        first = (await fake_api.replies(CHAT, 1))[-1]
+        await seed_articles(db_url, "Volcano erupts near the capital", "Lava reached two villages.")
+        await fake_api.send_text("/summary volcano")
+        second = (await fake_api.replies(CHAT, 2))[-1]
+    finally:
+        await stop_bot(app)
     assert "Volcano erupts" not in first
     assert "Volcano erupts near the capital" in second and "Lava reached two villages" in second
 
