@@ -72,6 +72,7 @@ class Dialect:
     tags: sa.ColumnElement[Any]  # an article's tags, in order (outer table: `articles`)
     hits_sql: str  # (id, score) of the best matches: :match, :now, :scale, :limit, :since
     index_sql: tuple[str, ...]  # replace one article's index row: :id, :when_ts, :title, :body
+    bulk_index: tuple[tuple[str, ...], tuple[str, ...]]  # around a bulk load of the index
     match_all: Callable[[Terms], str]
     match_any: Callable[[Terms], str]
 
@@ -131,6 +132,7 @@ _SQLITE = Dialect(
         "DELETE FROM article_fts WHERE rowid = :id",
         "INSERT INTO article_fts (rowid, title, body) VALUES (:id, :title, :body)",
     ),
+    bulk_index=((), ()),
     match_all=fts.match_all,
     match_any=fts.match_any,
 )
@@ -164,6 +166,10 @@ _POSTGRES = Dialect(
                               || setweight(to_tsvector('simple', :body), 'B'))
         ON CONFLICT (article_id) DO UPDATE SET when_ts = EXCLUDED.when_ts, tsv = EXCLUDED.tsv
         """,
+    ),
+    bulk_index=(
+        ("DROP INDEX IF EXISTS article_fts_tsv",),
+        ("CREATE INDEX article_fts_tsv ON article_fts USING GIN (tsv)",),
     ),
     match_all=tsquery_all,
     match_any=tsquery_any,

@@ -75,7 +75,7 @@ async def export(store: SqlStore, out: TextIO) -> dict[str, int]:
             table = tables.metadata.tables[name]
             counts[name] = 0
             query = sa.select(table).order_by(*table.primary_key.columns)
-            for row in conn.execution_options(yield_per=BATCH).execute(query):
+            for row in conn.execute(query.execution_options(yield_per=BATCH)):
                 line = {"table": name, "row": {k: _plain(v) for k, v in row._mapping.items()}}
                 out.write(json.dumps(line, ensure_ascii=False) + "\n")
                 counts[name] += 1
@@ -131,9 +131,17 @@ def _batches(
 
 
 def _rebuild_index(store: SqlStore, conn: sa.Connection) -> None:
-    """Fill the search index with the analyzed title and body of every article."""
+    """Fill the search index with the analyzed title and body of every article, BATCH
+    articles at a time (streamed: memory does not grow with the archive). PostgreSQL builds
+    its GIN index once, after the rows (much faster than row by row)."""
     A = tables.articles.c
-    for batch in conn.execute(sa.select(A.id, A.when_ts, A.title, A.text)).partitions(BATCH):
+    before, after = store.dialect.bulk_index
+    for statement in before:
+        conn.execute(sa.text(statement))
+    articles = conn.execute(
+        sa.select(A.id, A.when_ts, A.title, A.text).execution_options(yield_per=BATCH)
+    )
+    for batch in articles.partitions():
         rows = [
             {
                 "id": r.id,
@@ -144,6 +152,8 @@ def _rebuild_index(store: SqlStore, conn: sa.Connection) -> None:
             for r in batch
         ]
         store.dialect.index(conn, rows)
+    for statement in after:
+        conn.execute(sa.text(statement))
 
 
 async def import_dump(store: SqlStore, lines: Iterable[str]) -> dict[str, int]:
