@@ -99,10 +99,15 @@ class ArticleStore(Database):
         )
 
     async def _articles(
-        self, statement: sa.Select[Any], parameters: dict[str, Any] | None = None
+        self,
+        statement: sa.Select[Any],
+        parameters: dict[str, Any] | None = None,
+        *,
+        heavy: bool = False,
     ) -> list[Article]:
         """Run a `_select` statement and build the articles."""
-        return [self._article(row) for row in await self._read(statement, parameters)]
+        rows = await self._read(statement, parameters, heavy=heavy)
+        return [self._article(row) for row in rows]
 
     @store_errors
     async def add_article(self, article: Article) -> StoredResult:
@@ -195,8 +200,9 @@ class ArticleStore(Database):
         parameters = self.dialect.search_parameters(
             match, limit, moment, time.time(), self.recency_days
         )
-        statement = _search(self.dialect, moment is not None)
-        return [self._article(row) for row in await self._read(statement, parameters, heavy=True)]
+        return await self._articles(
+            _search(self.dialect, moment is not None), parameters, heavy=True
+        )
 
     @store_errors
     async def latest(self, limit: int = 10) -> list[Article]:

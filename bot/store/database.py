@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from bot.errors import SchemaError, StoreError
 from bot.store import migrate
 from bot.store.dialects import Dialect, dialect_for
-from bot.store.engine import Mode, Runner, Work, describe, make_runner
+from bot.store.engine import POOL_SIZE, Mode, Runner, Work, describe, make_runner
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -74,9 +74,7 @@ class Database:
         """Check (or create, or with AUTO_MIGRATE upgrade) the schema, then connect."""
         if self._runner is not None:
             return
-        if self.is_sqlite:
-            await asyncio.to_thread(_make_parent, self.url.removeprefix("sqlite:///"))
-        runner = make_runner(self.url)
+        runner = await self._runner_for_file()
         try:
             await migrate.open_gate(
                 runner, self.where, auto_migrate=self.auto_migrate, create_blank=self.is_sqlite
@@ -94,9 +92,7 @@ class Database:
 
     async def migrate(self) -> tuple[migrate.Schema, migrate.Schema]:
         """Bring the schema up to date (`newsbot db migrate`); the schema before and after."""
-        if self.is_sqlite:
-            await asyncio.to_thread(_make_parent, self.url.removeprefix("sqlite:///"))
-        runner = make_runner(self.url, pool_size=1)
+        runner = await self._runner_for_file(pool_size=1)
         try:
             return await migrate.migrate(runner, self.where)
         except sa.exc.SQLAlchemyError as exc:
@@ -104,6 +100,12 @@ class Database:
             raise SchemaError(f"cannot migrate {self.where}: {reason}") from exc
         finally:
             await runner.dispose()
+
+    async def _runner_for_file(self, pool_size: int = POOL_SIZE) -> Runner:
+        """A runner for the database, after creating a SQLite file's folders."""
+        if self.is_sqlite:
+            await asyncio.to_thread(_make_parent, self.url.removeprefix("sqlite:///"))
+        return make_runner(self.url, pool_size)
 
     async def close(self) -> None:
         """Close every connection; safe to call twice."""

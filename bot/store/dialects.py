@@ -72,9 +72,12 @@ class Dialect:
     tags: sa.ColumnElement[Any]  # an article's tags, in order (outer table: `articles`)
     hits_sql: str  # (id, score) of the best matches: :match, :now, :scale, :limit, :since
     index_sql: tuple[str, ...]  # replace one article's index row: :id, :when_ts, :title, :body
-    bulk_index: tuple[tuple[str, ...], tuple[str, ...]]  # around a bulk load of the index
+    # `newsbot db import`: before the index is rebuilt, and after (with every row loaded)
+    before_import: tuple[str, ...]
+    after_import: tuple[str, ...]
     match_all: Callable[[Terms], str]
     match_any: Callable[[Terms], str]
+    since_sql: str = ""  # the `{since}` filter of `hits_sql`: :since (and :since_text)
 
     def parse_tags(self, value: Any) -> tuple[str, ...]:
         """The tags column's value as a tuple."""
@@ -99,8 +102,6 @@ class Dialect:
             values["since"] = since
             values["since_text"] = datetime.fromtimestamp(since, UTC).isoformat()  # SQLite
         return values
-
-    since_sql: str = ""
 
     def index(self, conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
         """Replace articles' rows in the full-text index (inside a transaction); each row
@@ -132,7 +133,8 @@ _SQLITE = Dialect(
         "DELETE FROM article_fts WHERE rowid = :id",
         "INSERT INTO article_fts (rowid, title, body) VALUES (:id, :title, :body)",
     ),
-    bulk_index=((), ()),
+    before_import=(),
+    after_import=(),
     match_all=fts.match_all,
     match_any=fts.match_any,
 )
@@ -167,9 +169,16 @@ _POSTGRES = Dialect(
         ON CONFLICT (article_id) DO UPDATE SET when_ts = EXCLUDED.when_ts, tsv = EXCLUDED.tsv
         """,
     ),
-    bulk_index=(
-        ("DROP INDEX IF EXISTS article_fts_tsv",),
-        ("CREATE INDEX article_fts_tsv ON article_fts USING GIN (tsv)",),
+    # GIN is built once after the load (much faster than row by row); identities continue
+    # past the imported ids.
+    before_import=("DROP INDEX IF EXISTS article_fts_tsv",),
+    after_import=(
+        "CREATE INDEX article_fts_tsv ON article_fts USING GIN (tsv)",
+        *(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+            f"coalesce(max(id), 0) + 1, false) FROM {table}"
+            for table in ("stories", "articles", "feeds", "subscriptions", "topics")
+        ),
     ),
     match_all=tsquery_all,
     match_any=tsquery_any,

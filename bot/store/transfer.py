@@ -41,7 +41,6 @@ TABLES = (
     "deliveries",
     "topics",
 )
-_IDENTITY_TABLES = ("stories", "articles", "feeds", "subscriptions", "topics")
 BATCH = 1000
 
 
@@ -132,12 +131,8 @@ def _batches(
 
 def _rebuild_index(store: SqlStore, conn: sa.Connection) -> None:
     """Fill the search index with the analyzed title and body of every article, BATCH
-    articles at a time (streamed: memory does not grow with the archive). PostgreSQL builds
-    its GIN index once, after the rows (much faster than row by row)."""
+    articles at a time (streamed: memory does not grow with the archive)."""
     A = tables.articles.c
-    before, after = store.dialect.bulk_index
-    for statement in before:
-        conn.execute(sa.text(statement))
     articles = conn.execute(
         sa.select(A.id, A.when_ts, A.title, A.text).execution_options(yield_per=BATCH)
     )
@@ -152,8 +147,6 @@ def _rebuild_index(store: SqlStore, conn: sa.Connection) -> None:
             for r in batch
         ]
         store.dialect.index(conn, rows)
-    for statement in after:
-        conn.execute(sa.text(statement))
 
 
 async def import_dump(store: SqlStore, lines: Iterable[str]) -> dict[str, int]:
@@ -167,17 +160,13 @@ async def import_dump(store: SqlStore, lines: Iterable[str]) -> dict[str, int]:
         for table, batch in _batches(_read(lines)):
             conn.execute(sa.insert(table), batch)
             counts[table.name] = counts.get(table.name, 0) + len(batch)
+        for statement in store.dialect.before_import:
+            conn.execute(sa.text(statement))
         _rebuild_index(store, conn)
+        for statement in store.dialect.after_import:
+            conn.execute(sa.text(statement))
         bump = tables.store_state.c.articles_version + 1
         conn.execute(sa.update(tables.store_state).values(articles_version=bump))
-        if store.dialect.name == "postgresql":  # identities continue past the imported ids
-            for name in _IDENTITY_TABLES:
-                conn.execute(
-                    sa.text(
-                        f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
-                        f"coalesce(max(id), 0) + 1, false) FROM {name}"
-                    )
-                )
         return counts
 
     return await store._write(load)
