@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from bot.models import Article, Count, StoredResult
 from bot.store import fts
 from bot.store.database import Database, Row, store_errors
-from bot.store.dialects import RECENCY_DAYS, Dialect
+from bot.store.dialects import RECENCY_DAYS, SEARCH_POOL, Dialect
 from bot.store.tables import article_tags, articles, store_state, utc
 
 _A = articles.c
@@ -76,6 +76,7 @@ class ArticleStore(Database):
     """The article half of `SqlStore`."""
 
     recency_days = RECENCY_DAYS
+    search_pool = SEARCH_POOL  # matches ranked per search, newest first (dialects.py)
     local_writes = 0  # articles this process added or changed (`Store.local_writes`)
 
     def _select(self, *extra: sa.ColumnElement[Any]) -> sa.Select[Any]:
@@ -198,7 +199,7 @@ class ArticleStore(Database):
         """The best `limit` articles for a match expression, dated or fetched `since`."""
         moment = None if since is None else utc(since).timestamp()
         parameters = self.dialect.search_parameters(
-            match, limit, moment, time.time(), self.recency_days
+            match, limit, moment, time.time(), self.recency_days, self.search_pool
         )
         return await self._articles(
             _search(self.dialect, moment is not None), parameters, heavy=True

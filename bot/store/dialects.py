@@ -9,7 +9,11 @@ Everything else in the store is written once with SQLAlchemy Core. Here is what 
   syntax: FTS5 gets double-quoted runs of letters and digits, tsquery quoted lexemes.
   Both divide relevance by (1 + age_days / RECENCY_DAYS): an article RECENCY_DAYS older
   needs about twice the relevance to rank level with a fresh one. `hits` returns (id,
-  score), lower score first.
+  score), lower score first. Only the newest SEARCH_POOL matches (by id: the order they
+  were stored in) are ranked, so a search's cost stops growing with the number of matches:
+  "election" matches 184k of a million articles, and ranking them all took most of a
+  second. Both engines walk their index newest first and stop there (FTS5 by rowid; the
+  planner picks the primary key or the GIN index, whichever is cheaper for the words).
 - An article's tags in order, as one column (a JSON array in SQLite, an array in PostgreSQL).
 - `insert`: each dialect's INSERT with ON CONFLICT (the same API in SQLAlchemy for both).
 - The fleet's send pacing (`bot.transport.ratelimit`): a GCRA bucket timed by PostgreSQL's
@@ -31,6 +35,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from bot.store import fts
 
 RECENCY_DAYS = 30.0
+# Matches ranked per search, newest first (see the docstring). Not fitted: large enough that
+# the bundled sample and a week of a busy feed list are ranked whole, small enough to bound
+# the cost (~3 ms on SQLite); benchmarks/search_scale.py measures it against the bare query.
+SEARCH_POOL = 2000
 DAY_SECONDS = 86_400.0
 Terms = list[list[str]]
 
@@ -70,7 +78,7 @@ class Dialect:
     single_writer: bool  # SQLite: one writer at a time, no fleet
     insert: Callable[[sa.Table], Any]  # INSERT with .on_conflict_do_nothing / _do_update
     tags: sa.ColumnElement[Any]  # an article's tags, in order (outer table: `articles`)
-    hits_sql: str  # (id, score) of the best matches: :match, :now, :scale, :limit, :since
+    hits_sql: str  # (id, score) of the best matches: :match, :now, :scale, :pool, :limit, :since
     index_sql: tuple[str, ...]  # replace one article's index row: :id, :when_ts, :title, :body
     # `newsbot db import`: before the index is rebuilt, and after (with every row loaded)
     before_import: tuple[str, ...]
@@ -86,18 +94,30 @@ class Dialect:
         return tuple(value or ())
 
     def hits(self, since: bool) -> sa.CTE:
-        """(id, score) of the `:limit` best articles for `:match` (from `match_all`/`_any`),
-        ranked at `:now` with `:scale` seconds of recency; with `since`, only those dated or
-        fetched at `:since` or later. `search_parameters` gives the values."""
+        """(id, score) of the `:limit` best articles for `:match` (from `match_all`/`_any`)
+        among its newest `:pool` matches, ranked at `:now` with `:scale` seconds of recency;
+        with `since`, only those dated or fetched at `:since` or later.
+        `search_parameters` gives the values."""
         text = self.hits_sql.replace("{since}", self.since_sql if since else "")
         return _text(text).columns(id=sa.BigInteger, score=sa.Double).cte("hits")
 
     @staticmethod
     def search_parameters(
-        match: str, limit: int, since: float | None, now: float, recency_days: float
+        match: str,
+        limit: int,
+        since: float | None,
+        now: float,
+        recency_days: float,
+        pool: int = SEARCH_POOL,
     ) -> dict[str, Any]:
         """The values of the parameters of `hits`."""
-        values = {"match": match, "limit": limit, "now": now, "scale": recency_days * DAY_SECONDS}
+        values = {
+            "match": match,
+            "limit": limit,
+            "pool": max(pool, limit),
+            "now": now,
+            "scale": recency_days * DAY_SECONDS,
+        }
         if since is not None:
             values["since"] = since
             values["since_text"] = datetime.fromtimestamp(since, UTC).isoformat()  # SQLite
@@ -118,12 +138,13 @@ _SQLITE = Dialect(
         "(SELECT json_group_array(tag) FROM (SELECT tag FROM article_tags"
         " WHERE article_id = articles.id ORDER BY position))"
     ),
+    # bm25() is computed only for the rows the inner LIMIT lets through.
     hits_sql="""
-        SELECT article_fts.rowid AS id,
-               bm25(article_fts, 4.0, 1.0)
-                   / (1.0 + max(0.0, :now - a.when_ts) / :scale) AS score
-        FROM article_fts JOIN articles AS a ON a.id = article_fts.rowid
-        WHERE article_fts MATCH :match {since}
+        SELECT c.id, c.relevance / (1.0 + max(0.0, :now - a.when_ts) / :scale) AS score
+        FROM (SELECT rowid AS id, bm25(article_fts, 4.0, 1.0) AS relevance
+              FROM article_fts WHERE article_fts MATCH :match
+              ORDER BY rowid DESC LIMIT :pool) AS c
+        JOIN articles AS a ON a.id = c.id {since}
         ORDER BY score LIMIT :limit
     """,
     since_sql="""
@@ -148,12 +169,18 @@ _POSTGRES = Dialect(
         " WHERE t.article_id = articles.id ORDER BY t.position)"
     ),
     # ts_rank weights {D, C, B, A}: body (B) counts a quarter of the title (A).
+    # The newest matches are picked by id alone, then only those are read again and ranked:
+    # sorting the matches with their tsvectors spilled to disk (44 MB for 18k matches).
     hits_sql="""
         SELECT f.article_id AS id,
                -ts_rank('{0, 0, 0.25, 1}', f.tsv, q.query, 1)
                    / (1.0 + greatest(0.0, :now - f.when_ts) / :scale) AS score
-        FROM article_fts AS f, to_tsquery('simple', :match) AS q (query)
-        WHERE f.tsv @@ q.query {since}
+        FROM (SELECT f.article_id AS id
+              FROM article_fts AS f, to_tsquery('simple', :match) AS q (query)
+              WHERE f.tsv @@ q.query {since}
+              ORDER BY f.article_id DESC LIMIT :pool) AS c
+        JOIN article_fts AS f ON f.article_id = c.id,
+        to_tsquery('simple', :match) AS q (query)
         ORDER BY score, f.when_ts DESC LIMIT :limit
     """,
     # The filter costs a lookup per match, so it is only there when asked for.
@@ -170,10 +197,13 @@ _POSTGRES = Dialect(
         """,
     ),
     # GIN is built once after the load (much faster than row by row); identities continue
-    # past the imported ids.
+    # past the imported ids; the statistics are gathered at once, not when autovacuum
+    # comes by: without them the planner guesses every word's matches (500 of any size)
+    # and picks slow plans for the searches' newest-matches pool.
     before_import=("DROP INDEX IF EXISTS article_fts_tsv",),
     after_import=(
         "CREATE INDEX article_fts_tsv ON article_fts USING GIN (tsv)",
+        "ANALYZE article_fts",
         *(
             f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
             f"coalesce(max(id), 0) + 1, false) FROM {table}"

@@ -87,8 +87,16 @@ class PostgresRunner:
             "connect_args": {"connect_timeout": CONNECT_TIMEOUT_SECONDS},
         }
         self.engine: AsyncEngine = create_async_engine(url, **options)
+        # Reads are never prepared on the server: after five runs psycopg would prepare a
+        # search, and PostgreSQL may then keep one generic plan for every topic, one that
+        # cannot tell "election" (184k matches) from a rare name (measured: 1.67 s vs 0.85 s).
+        # Planning a search afresh costs well under a millisecond.
+        reader_options = {
+            **options,
+            "connect_args": {**options["connect_args"], "prepare_threshold": None},
+        }
         self._reader = create_async_engine(
-            url, isolation_level="AUTOCOMMIT", pool_reset_on_return=None, **options
+            url, isolation_level="AUTOCOMMIT", pool_reset_on_return=None, **reader_options
         )
 
     async def run(self, work: Work[R], mode: Mode, *, heavy: bool = False) -> R:

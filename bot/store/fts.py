@@ -106,15 +106,20 @@ def _is_cjk(run: str) -> bool:
     return _CJK_RUN.match(run) is not None
 
 
+@lru_cache(maxsize=1 << 18)
+def _index_form(raw: str) -> str:
+    """The index tokens of one run of `_RUN` as found in a text, space-separated."""
+    run = raw.lower().replace("ё", "е")
+    return " ".join(run) if _is_cjk(run) else stem(run)
+
+
 def index_text(text: str) -> str:
-    """The analyzed copy of `text` that the FTS5 table indexes: space-separated tokens."""
-    tokens: list[str] = []
-    for run in _runs(text):
-        if _is_cjk(run):
-            tokens.extend(run)
-        else:
-            tokens.append(stem(run))
-    return " ".join(tokens)
+    """The analyzed copy of `text` that the FTS5 table indexes: space-separated tokens.
+
+    Each distinct run is analyzed once per process (bounded cache): news repeats its words,
+    and this runs for every article stored and every candidate a search checks.
+    """
+    return " ".join(map(_index_form, _RUN.findall(text)))
 
 
 def _russian_variants(word: str) -> list[str]:
@@ -190,14 +195,14 @@ ABOUT_MIN_MENTIONS = 3
 CANDIDATES_PER_ANSWER = 3
 
 
-def _count(tokens: Sequence[str], alternatives: list[str]) -> int:
+def _count(tokens: list[str], alternatives: list[str]) -> int:
     """How often any of a term's alternative phrases occurs in analyzed `tokens`."""
     found = 0
     for alternative in alternatives:
         parts = alternative.split()
         width = len(parts)
         if width == 1:
-            found += sum(1 for token in tokens if token == parts[0])
+            found += tokens.count(parts[0])
         else:
             found += sum(
                 1 for i in range(len(tokens) - width + 1) if list(tokens[i : i + width]) == parts

@@ -129,6 +129,19 @@ async def test_much_more_relevant_old_article_still_wins(store: Store) -> None:
     assert await _ids(store, "volcano") == [relevant, passing]
 
 
+async def test_only_the_newest_matches_are_ranked(store: Store) -> None:
+    """Search cost is bounded: of a word's matches, only the newest `search_pool` stored are
+    ranked, so an older, more relevant article is not found once enough newer ones exist."""
+    best = (await _add(store, _article("Glacier glacier", "Glacier glacier glacier melt.")))[0]
+    newer = await _add(
+        store, *(_article(f"Report {n}", f"A glacier was measured, site {n}.") for n in range(4))
+    )
+    assert await _ids(store, "glacier", limit=1) == [best]  # all ranked: the best first
+    store.search_pool = len(newer)  # type: ignore[attr-defined]
+    (found,) = await _ids(store, "glacier", limit=1)
+    assert found in newer
+
+
 async def test_title_hits_weigh_more_than_body_hits(store: Store) -> None:
     # Two body hits would beat one hit in a five-word title if both fields weighed the same.
     in_body, in_title = await _add(
