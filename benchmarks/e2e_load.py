@@ -12,6 +12,12 @@ Prints commands/s, p50/p99 reply latency and lost replies. Targets (issue 7, 2 c
 least 100 commands/s, p99 under 500 ms, no reply lost.
 
 `--no-cache` runs the bot with TOPIC_CACHE=0 (every command searches and summarizes).
+`--new-topics` makes every command a topic nobody asked before (one of 1,000+ distinct words
+of the BBC headlines), so no cache of any kind can answer it.
+`--baseline` first runs the same load against the floor, a bare python-telegram-bot bot with
+a fixed answer (`bare_bot.py`), and prints newsbot's throughput and CPU per command as
+ratios of it (issue 19: new topics >= 0.3x, repeated topics >= 0.67x). CPU per command is
+the bot process's user + system time over the run (Linux /proc).
 `--fleet-rate` is the bot's outgoing rate limit (FLEET_RATE, 1000 here): at the bot's default
 of 30 messages/s (Telegram's broadcast limit) replies cannot pass 30/s, however fast the bot.
 `--store FILE` keeps the filled store for the next run (filling 10,000 takes most of a minute).
@@ -32,8 +38,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
+import re
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -59,6 +68,7 @@ FLEET_RATE_HELP = (
     "the bot's outgoing message rate limit (FLEET_RATE); its default, Telegram's 30 messages/s,"
     " caps replies at 30/s whatever the bot's speed, so the bot itself is measured at 1000"
 )
+FIRST_CHAT = 10_001
 IN_PROCESS_HELP = (
     "run the bot in this process (as the tests do), sharing its CPU with the fake Bot API and"
     " the 50 clients, instead of as `python -m bot run`"
@@ -66,6 +76,7 @@ IN_PROCESS_HELP = (
 STORE_HELP = "keep the filled SQLite store in this file and reuse it on the next run"
 RATE_HELP = "commands per second from all users together, sent on schedule (an open loop)"
 FEEDS_HELP = "local feeds (20 new entries each) the bot's feed job ingests during the load"
+NEW_TOPICS_SEED = 19
 TOPICS = ["election", "football", "oil prices", "mobile phones", "film awards", "tax",
           "music", "broadband", "bank", "olympics", "china", "economy", "games", "virus",
           "government", "tennis", "stock market", "internet", "budget", "chelsea"]  # fmt: skip
@@ -177,13 +188,34 @@ async def _feeds_to_ingest(url: str, count: int) -> AsyncIterator[dict[str, str]
         await runner.cleanup()
 
 
+def new_topics() -> list[str]:
+    """Distinct one-word topics, shuffled: the BBC headlines' words of 5 letters or more."""
+    path = eval_file("bbc_news.jsonl")
+    titles = [json.loads(line)["title"] for line in path.open(encoding="utf-8")] if path else []
+    words = sorted({w.lower() for t in titles for w in re.findall(r"[A-Za-z]{5,}", t)})
+    random.Random(NEW_TOPICS_SEED).shuffle(words)
+    return words
+
+
+def topic_for(chat: int, n: int, commands: int, fresh: list[str] | None) -> str:
+    """The n-th topic of a user: from TOPICS (repeating), or one of `fresh` nobody else asks."""
+    if fresh is None:
+        return TOPICS[(chat + n) % len(TOPICS)]
+    return fresh[((chat - FIRST_CHAT) * commands + n) % len(fresh)]
+
+
 async def _user(
-    api: LoadApi, chat: int, commands: int, latencies: list[float], firsts: list[float]
+    api: LoadApi,
+    chat: int,
+    commands: int,
+    timings: tuple[list[float], list[float]],
+    fresh: list[str] | None,
 ) -> int:
     """One user: a command, wait for its reply, the next. Returns replies that never came."""
+    latencies, firsts = timings
     lost = 0
     for n in range(commands):
-        topic = TOPICS[(chat + n) % len(TOPICS)]
+        topic = topic_for(chat, n, commands, fresh)
         sent = time.perf_counter()
         await api.send_text(f"/summary {topic}", chat_id=chat, user_id=chat)
         try:
@@ -203,6 +235,7 @@ async def _paced_user(
     schedule: tuple[float, float],
     commands: int,
     timings: tuple[list[float], list[float]],
+    fresh: list[str] | None,
 ) -> int:
     """One user sending on a schedule (`start`, `interval`); returns replies that never came.
 
@@ -214,8 +247,8 @@ async def _paced_user(
     for n in range(commands):
         await asyncio.sleep(max(0.0, start + n * interval - time.perf_counter()))
         sends.append(time.perf_counter())
-        await api.send_text(f"/summary {TOPICS[(chat + n) % len(TOPICS)]}", chat_id=chat,
-            user_id=chat)  # fmt: skip
+        topic = topic_for(chat, n, commands, fresh)
+        await api.send_text(f"/summary {topic}", chat_id=chat, user_id=chat)
     with suppress(TimeoutError):  # counted below: the replies that did not come
         await api.wait_replies(chat, commands, within=30)
     arrived = api.arrivals.get(chat, [])
@@ -226,12 +259,31 @@ async def _paced_user(
     return commands - min(len(arrived), commands)
 
 
+def start_bare_bot(api_url: str) -> subprocess.Popen[bytes]:
+    """`bare_bot.py` polling the fake Bot API at `api_url`."""
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": api_url}
+    command = [sys.executable, str(Path(__file__).with_name("bare_bot.py"))]
+    return subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL)
+
+
+def cpu_seconds(pid: int | None) -> float:
+    """User + system CPU seconds a process has used so far (0 when unknown)."""
+    if pid is None:
+        return 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @asynccontextmanager
 async def _running_bot(
-    api: LoadApi, url: str, settings: dict[str, str], in_process: bool
+    api: LoadApi, url: str, settings: dict[str, str], in_process: bool, bare: bool = False
 ) -> AsyncIterator[int | None]:
-    """The real bot polling `api`: `python -m bot run` (its pid), or in this process (None)."""
-    if in_process:
+    """The bot polling `api`: `python -m bot run` (its pid), in this process (None), or with
+    `bare` the bare PTB bot of `bare_bot.py` (its pid)."""
+    if in_process and not bare:
         app = await start_bot(load_settings(None, telegram_bot_token=TOKEN,
             telegram_api_url=api.url, database_url=url, load_sample=False, default_feeds=False,
             digest_tick_seconds=0, **settings))  # fmt: skip
@@ -240,13 +292,68 @@ async def _running_bot(
         finally:
             await stop_bot(app)
         return
-    bot = start_bot_process(api.url, url, **{key.upper(): value for key, value in settings.items()})
+    if bare:
+        bot = start_bare_bot(api.url)
+    else:
+        settings = {key.upper(): value for key, value in settings.items()}
+        bot = start_bot_process(api.url, url, **settings)
     try:
         await api.send_text("/start", chat_id=1, user_id=1)  # answered once it polls
         await api.wait_replies(1, 1, within=60)
         yield bot.pid
     finally:
         await stop_bot_process(bot)
+
+
+@dataclass
+class Run:
+    """What one load measured."""
+
+    elapsed: float
+    latencies: list[float]
+    firsts: list[float]  # each user's first command: every cache still cold
+    lost: int
+    rejected: int
+    cpu: float  # CPU seconds the bot process used during the load (0: unknown)
+
+
+async def _load(args: argparse.Namespace, url: str, bare: bool) -> Run:
+    """Run the users against the bot (or the bare bot) once."""
+    api = LoadApi()
+    await api.start()
+    settings = {
+        "log_level": "WARNING",
+        "user_burst": str(args.commands + 1),
+        "fleet_rate": str(args.fleet_rate),
+        "chat_rate": str(args.chat_rate),
+        "topic_cache": "512" if args.cache else "0",
+    }
+    fresh = new_topics() if args.new_topics else None
+    latencies: list[float] = []
+    firsts: list[float] = []
+    try:
+        async with (
+            _feeds_to_ingest(url, 0 if bare else args.feeds) as feed_settings,
+            _running_bot(api, url, {**settings, **feed_settings}, args.in_process, bare) as pid,
+        ):
+            cpu = cpu_seconds(pid)
+            begin = time.perf_counter()
+            chats = range(FIRST_CHAT, FIRST_CHAT + args.users)
+            if args.rate:
+                interval, rng = args.users / args.rate, random.Random(11)
+                schedules = [(begin + rng.uniform(0, interval), interval) for _ in chats]
+                jobs = (_paced_user(api, chat, plan, args.commands, (latencies, firsts), fresh)
+                    for chat, plan in zip(chats, schedules, strict=True))  # fmt: skip
+            else:
+                jobs = (
+                    _user(api, chat, args.commands, (latencies, firsts), fresh) for chat in chats
+                )
+            lost = sum(await asyncio.gather(*jobs))
+            elapsed = time.perf_counter() - begin
+            cpu = cpu_seconds(pid) - cpu
+    finally:
+        await api.stop()
+    return Run(elapsed, latencies, firsts, lost, len(api.rejected), cpu)
 
 
 async def main(args: argparse.Namespace) -> int:
@@ -258,47 +365,50 @@ async def main(args: argparse.Namespace) -> int:
         if stored == 0:
             return 0
         print(f"store: {stored} articles, filled in {time.perf_counter() - started:.1f} s")
-        api = LoadApi()
-        await api.start()
-        settings = {
-            "log_level": "WARNING",
-            "user_burst": str(args.commands + 1),
-            "fleet_rate": str(args.fleet_rate),
-            "chat_rate": str(args.chat_rate),
-            "topic_cache": "512" if args.cache else "0",
-        }
-        latencies: list[float] = []
-        firsts: list[float] = []  # each user's first command: every cache still cold
-        try:
-            async with (
-                _feeds_to_ingest(url, args.feeds) as feed_settings,
-                _running_bot(api, url, {**settings, **feed_settings}, args.in_process),
-            ):
-                begin = time.perf_counter()
-                chats = range(10_001, 10_001 + args.users)
-                if args.rate:
-                    interval, rng = args.users / args.rate, random.Random(11)
-                    schedules = [(begin + rng.uniform(0, interval), interval) for _ in chats]
-                    jobs = (_paced_user(api, chat, plan, args.commands, (latencies, firsts))
-                        for chat, plan in zip(chats, schedules, strict=True))  # fmt: skip
-                else:
-                    jobs = (_user(api, chat, args.commands, latencies, firsts) for chat in chats)
-                lost = sum(await asyncio.gather(*jobs))
-                elapsed = time.perf_counter() - begin
-        finally:
-            await api.stop()
-    return _report(args, elapsed, (latencies, firsts), lost, len(api.rejected))
+        floor = await _load(args, url, bare=True) if args.baseline else None
+        run = await _load(args, url, bare=False)
+    return _report(args, run, floor)
 
 
-def _report(
-    args: argparse.Namespace,
-    elapsed: float,
-    timings: tuple[list[float], list[float]],
-    lost: int,
-    rejected: int,
-) -> int:
+def _per_command_ms(run: Run, commands: int) -> str:
+    """CPU per command, in ms, or "unknown"."""
+    return f"{run.cpu / commands * 1000:.2f} ms" if run.cpu else "unknown"
+
+
+def _versus(args: argparse.Namespace, run: Run, floor: Run) -> bool:
+    """Print newsbot against the bare bot; whether the issue's ratio is met."""
+    commands: int = args.users * args.commands
+    rate, bare_rate = commands / run.elapsed, commands / floor.elapsed
+    wanted: float = 0.3 if args.new_topics or not args.cache else 0.67
+    ratio = rate / bare_rate
+    cpu = run.cpu / floor.cpu if run.cpu and floor.cpu else 0.0
+    print(f"bare PTB bot (fixed answer): {bare_rate:.1f} commands/s, CPU per command "
+          f"{_per_command_ms(floor, commands)}")  # fmt: skip
+    print(f"newsbot / bare bot: throughput {ratio:.2f}x (target >= {wanted}x), "
+          f"CPU per command {cpu:.1f}x")  # fmt: skip
+    what = "new topics" if args.new_topics else "repeated topics"
+    if not args.cache:
+        what += ", no answer cache"
+    table_row(
+        f"`/summary`, {what}, {args.users} users × {args.commands}, {args.articles:,} articles: "
+        "throughput / CPU per command vs a bare PTB bot (fixed answer)",
+        f"{rate:.0f} vs {bare_rate:.0f} commands/s = {ratio:.2f}x; "
+        f"{_per_command_ms(run, commands)} vs {_per_command_ms(floor, commands)} = {cpu:.1f}x",
+        f"≥ {wanted}x",
+        ratio >= wanted,
+    )
+    return ratio >= wanted
+
+
+def _report(args: argparse.Namespace, run: Run, floor: Run | None) -> int:
     """Print the figures; 0 when every target was met."""
-    latencies, firsts = timings
+    elapsed, latencies, firsts, lost, rejected = (
+        run.elapsed,
+        run.latencies,
+        run.firsts,
+        run.lost,
+        run.rejected,
+    )
     latencies.sort()
     p50 = statistics.median(latencies) * 1000
     p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000
@@ -320,8 +430,12 @@ def _report(
     print(f"  each user's first command (cold caches, {how}): max {first:.0f} ms; "
           f"the later ones: p99 {later:.0f} ms")  # fmt: skip
     print(f"replies lost: {lost}; rejected by the Bot API: {rejected}")
+    print(f"CPU per command (bot process): {_per_command_ms(run, commands)}")
     kept_up = rate >= 0.98 * args.rate if args.rate else rate >= 100
     ok = kept_up and p99 < 500 and lost == 0 and rejected == 0
+    if floor is not None:
+        ok &= _versus(args, run, floor)
+        return exit_code(ok)
     _table_rows(args, (rate, p50, p99), (first, later), lost + rejected, ok)
     return exit_code(ok)
 
@@ -396,7 +510,11 @@ if __name__ == "__main__":
     parser.add_argument("--store", type=Path, help=STORE_HELP)
     parser.add_argument("--rate", type=float, default=0.0, help=RATE_HELP)
     parser.add_argument("--feeds", type=int, default=0, help=FEEDS_HELP)
+    parser.add_argument("--new-topics", action="store_true", help="every command a new topic")
+    parser.add_argument("--baseline", action="store_true", help="also run the bare PTB bot")
     parsed = parser.parse_args()
+    if parsed.baseline and (parsed.in_process or parsed.feeds or parsed.rate):
+        parser.error("--baseline compares closed-loop runs of separate processes only")
     if parsed.feeds and parsed.store:
         parser.error("--feeds needs a fresh store: its feeds' port changes from run to run")
     sys.exit(asyncio.run(main(parsed)))
