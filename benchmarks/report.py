@@ -39,6 +39,7 @@ COMMANDS: tuple[tuple[str, ...], ...] = (
     ("e2e_load.py", "--rate", "200"),
     ("e2e_load.py", "--rate", "100", "--feeds", "200"),
     ("e2e_load.py", "--no-cache"),
+    ("e2e_load.py", "--new-topics", "--baseline"),
     ("e2e_load.py", "--fleet-rate", "30"),
     ("e2e_load.py", "--in-process"),
     ("memory.py",),
