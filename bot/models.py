@@ -44,6 +44,9 @@ class Article:
     # Where its sentences are, as `bot.summarize.document.split_once` wrote them at ingestion
     # ("" = not split yet: the summarizer splits it when it reads it).
     sentence_spans: str = ""
+    # Its sentences as a topic summary reads them (cleaned, stemmed), as
+    # `bot.summarize.reading.reading_of` wrote them at ingestion ("" = not read yet).
+    reading: str = ""
 
     @property
     def content_hash(self) -> str:

@@ -18,6 +18,7 @@ from bot.ingest.clean import clean_text
 from bot.models import Article
 from bot.summarize.document import split_once
 from bot.summarize.language import detect_language
+from bot.summarize.reading import reading_of
 from bot.summarize.tokenizer import make_tokenizer
 
 _LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
@@ -90,9 +91,11 @@ def language_code(given: str | None, text: str) -> str:
 
 
 def with_sentences(article: Article) -> Article:
-    """The article with its sentences located once, so summaries need not split it again."""
+    """The article with its sentences located and read once (split, cleaned, stemmed), so
+    summaries need not do it again for every request."""
     tokenizer = make_tokenizer(article.language or detect_language(article.text))
-    return replace(article, sentence_spans=split_once(article.text, tokenizer))
+    split = replace(article, sentence_spans=split_once(article.text, tokenizer))
+    return replace(split, reading=reading_of(split))
 
 
 def normalize_tags(value: object) -> tuple[str, ...]:

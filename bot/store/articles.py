@@ -44,6 +44,7 @@ def article_values(article: Article) -> dict[str, Any]:
         "title": article.title,
         "text": article.text,
         "sentence_spans": article.sentence_spans or None,
+        "reading": article.reading or None,
     }
 
 
@@ -51,7 +52,7 @@ def article_values(article: Article) -> dict[str, Any]:
 def _select(dialect: Dialect) -> sa.Select[Any]:
     """SELECT of everything `ArticleStore._article` needs (built once per dialect)."""
     columns = (_A.id, _A.url, _A.source, _A.title, _A.published, _A.fetched, _A.language)
-    more = (_A.text, _A.story_id, _A.sentence_spans, dialect.tags.label("tags"))
+    more = (_A.text, _A.story_id, _A.sentence_spans, _A.reading, dialect.tags.label("tags"))
     return sa.select(*columns, *more)
 
 
@@ -97,6 +98,7 @@ class ArticleStore(Database):
             tags=self.dialect.parse_tags(row.tags),
             story_id=None if row.story_id is None else int(row.story_id),
             sentence_spans=row.sentence_spans or "",
+            reading=row.reading or "",
         )
 
     async def _articles(

@@ -131,6 +131,7 @@ articles = Table(
     Column("text", Text, nullable=False),
     Column("story_id", Id, _ref("stories.id")),
     Column("sentence_spans", Text),
+    Column("reading", Text),
 )
 
 article_tags = Table(

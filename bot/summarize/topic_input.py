@@ -4,28 +4,25 @@ A topic may mix languages (the store searches them all), so each article gets it
 sentence splitter, stemmer and stop words; the query is stemmed with every language present.
 Each article is cut to its first `per_article` sentences before anything compares sentences.
 
-Splitting and stemming are most of a topic summary's cost, and popular articles come back in
-query after query: `read_article` memoizes them per (language, title, text), bounded LRU.
+Each article comes as ingestion read it when the store kept that, else it is read now
+(`bot.summarize.reading`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
 
 from bot.models import Article
-from bot.summarize.document import drop_fragments, parse_paragraphs
-from bot.summarize.language import detect_language
 from bot.summarize.lexicon import make_stemmer, stop_words
+from bot.summarize.reading import stored_or_read
 from bot.summarize.tokenizer import make_tokenizer
 from bot.summarize.vectors import Terms, content_terms
 
 Ints = npt.NDArray[np.int64]
-READ_CACHE_SIZE = 4096  # articles kept split and stemmed (a few KiB each)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,34 +38,6 @@ class TopicInput:
     query: Terms
 
 
-@dataclass(frozen=True, slots=True)
-class ReadArticle:
-    """One article split and stemmed: its sentences (fragments dropped) and headline terms."""
-
-    language: str
-    texts: tuple[str, ...]
-    terms: tuple[Terms, ...]
-    title: Terms
-
-
-@lru_cache(maxsize=READ_CACHE_SIZE)
-def read_article(language: str, title: str, text: str, spans: str = "") -> ReadArticle:
-    """Split and stem one article in its language, detected when "" (memoized: pure).
-
-    `spans`: where ingestion split it (`Article.sentence_spans`), reused when they fit.
-    """
-    language = language or detect_language(text)
-    tokenizer, stem, stop = make_tokenizer(language), make_stemmer(language), stop_words(language)
-    paragraphs = drop_fragments(parse_paragraphs(text, tokenizer, title, spans))
-    sentences = [s for p in paragraphs for s in p]
-    return ReadArticle(
-        language=language,
-        texts=tuple(str(s) for s in sentences),
-        terms=tuple(content_terms(s.words, stem, stop) for s in sentences),
-        title=content_terms(tokenizer.to_words(title), stem, stop),
-    )
-
-
 def read_articles(articles: Sequence[Article], query: str, per_article: int) -> TopicInput:
     """Split, cap and stem every article; stem the query in each language present."""
     texts: list[str] = []
@@ -78,7 +47,7 @@ def read_articles(articles: Sequence[Article], query: str, per_article: int) -> 
     titles: list[Terms] = []
     languages: set[str] = set()
     for index, article in enumerate(articles):
-        read = read_article(article.language, article.title, article.text, article.sentence_spans)
+        read = stored_or_read(article)
         languages.add(read.language)
         texts.extend(read.texts[:per_article])
         terms.extend(read.terms[:per_article])

@@ -124,8 +124,9 @@ async def test_a_v3_sqlite_store_migrates_to_sentence_spans(tmp_path: Path) -> N
     await store.close()
     with sqlite3.connect(tmp_path / "v3.db") as db:  # back to the v3 schema
         db.execute("ALTER TABLE articles DROP COLUMN sentence_spans")
+        db.execute("ALTER TABLE articles DROP COLUMN reading")  # and what came with Alembic
         db.execute("DROP TABLE updates_seen")  # v5
-        db.execute("DROP TABLE store_state")  # and what came with Alembic
+        db.execute("DROP TABLE store_state")
         db.execute("DROP TABLE rate_limits")
         db.execute("DROP TABLE alembic_version")
         db.execute("PRAGMA user_version = 3")
@@ -144,5 +145,7 @@ async def test_a_v3_sqlite_store_migrates_to_sentence_spans(tmp_path: Path) -> N
         new = with_sentences(Article(title="Rain", text="Rain fell. Roads shut.", url="u:2"))
         added = await store.get_article((await store.add_article(new)).article_id)
         assert added is not None and added.sentence_spans == "english:0,10,11,22"
+        assert added.reading == new.reading != ""
+        assert stored.reading == ""  # read when summarized, as before
     finally:
         await store.close()
