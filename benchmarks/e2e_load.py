@@ -14,6 +14,7 @@ least 100 commands/s, p99 under 500 ms, no reply lost.
 `--no-cache` runs the bot with TOPIC_CACHE=0 (every command searches and summarizes).
 `--new-topics` makes every command a topic nobody asked before (one of 1,000+ distinct words
 of the BBC headlines), so no cache of any kind can answer it.
+`--summary-workers N` runs the bot with SUMMARY_WORKERS=N (topic summaries in N processes).
 `--baseline` first runs the same load against the floor, a bare python-telegram-bot bot with
 a fixed answer (`bare_bot.py`), and prints newsbot's throughput and CPU per command as
 ratios of it (issue 19: new topics >= 0.3x, repeated topics >= 0.67x). CPU per command is
@@ -267,14 +268,24 @@ def start_bare_bot(api_url: str) -> subprocess.Popen[bytes]:
 
 
 def cpu_seconds(pid: int | None) -> float:
-    """User + system CPU seconds a process has used so far (0 when unknown)."""
+    """User + system CPU seconds a process and its live children (summary workers) have used
+    so far (0 when unknown)."""
     if pid is None:
         return 0.0
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    pids = [str(pid)]
+    for children in Path(f"/proc/{pid}/task").glob("*/children"):
+        try:
+            pids += children.read_text().split()
+        except OSError:
+            continue
+    for one in pids:
+        try:
+            fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 @asynccontextmanager
@@ -327,6 +338,7 @@ async def _load(args: argparse.Namespace, url: str, bare: bool) -> Run:
         "fleet_rate": str(args.fleet_rate),
         "chat_rate": str(args.chat_rate),
         "topic_cache": "512" if args.cache else "0",
+        "summary_workers": str(args.summary_workers),
     }
     fresh = new_topics() if args.new_topics else None
     latencies: list[float] = []
@@ -416,7 +428,8 @@ def _report(args: argparse.Namespace, run: Run, floor: Run | None) -> int:
     rate = commands / elapsed
     print(f"bot: {'in this process' if args.in_process else 'python -m bot run'}; answer cache: "
           f"{'on' if args.cache else 'off (every command summarizes)'}; "
-          f"FLEET_RATE={args.fleet_rate:g} messages/s")  # fmt: skip
+          f"FLEET_RATE={args.fleet_rate:g} messages/s; "
+          f"SUMMARY_WORKERS={args.summary_workers}")  # fmt: skip
     print(f"users: {args.users}, commands: {commands}, wall time: {elapsed:.1f} s")
     if args.rate:
         print(f"offered: {args.rate:g} commands/s (open loop: each user sends one every "
@@ -512,6 +525,9 @@ if __name__ == "__main__":
     parser.add_argument("--feeds", type=int, default=0, help=FEEDS_HELP)
     parser.add_argument("--new-topics", action="store_true", help="every command a new topic")
     parser.add_argument("--baseline", action="store_true", help="also run the bare PTB bot")
+    parser.add_argument(
+        "--summary-workers", type=int, default=0, help="SUMMARY_WORKERS (processes)"
+    )
     parsed = parser.parse_args()
     if parsed.baseline and (parsed.in_process or parsed.feeds or parsed.rate):
         parser.error("--baseline compares closed-loop runs of separate processes only")

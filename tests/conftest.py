@@ -29,10 +29,30 @@ def make_article(title: str, text: str, **fields: object) -> Article:
     return Article(title=title, text=text, **values)  # type: ignore[arg-type]
 
 
+def child_processes() -> set[int]:
+    """Live child processes of this one (Linux), but multiprocessing's resource tracker,
+    which stays for the process's lifetime once anything was spawned."""
+    found: set[int] = set()
+    for children in Path("/proc/self/task").glob("*/children"):
+        found |= {int(pid) for pid in children.read_text().split()}
+    alive = set()
+    for pid in found:
+        try:
+            if b"resource_tracker" not in Path(f"/proc/{pid}/cmdline").read_bytes():
+                alive.add(pid)
+        except OSError:  # gone meanwhile
+            continue
+    return alive
+
+
 @pytest.fixture(autouse=True)
 def _no_default_feeds(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tests never poll the built-in public feeds: nothing in a test may reach the internet."""
+    """Tests never poll the built-in public feeds: nothing in a test may reach the internet.
+
+    Topic summaries run on a thread (SUMMARY_WORKERS=0): a worker process costs each bot a
+    test starts about two seconds; tests/test_app.py runs the bot with one, as deployed."""
     monkeypatch.setenv("DEFAULT_FEEDS", "false")
+    monkeypatch.setenv("SUMMARY_WORKERS", "0")
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 
 from bot.config import Settings, configure_logging
 from bot.store import open_store
-from tests.conftest import make_article, start_bot, stop_bot
+from tests.conftest import child_processes, make_article, start_bot, stop_bot
 from tests.fakes import TOKEN, FakeBotApi
 
 ARTICLES = [
@@ -156,3 +156,26 @@ async def test_one_flooding_user_does_not_starve_others(
     assert "Tsunami warning lifted" in other
     assert sum("Slow down" in t for t in flooded) == 1
     assert len(flooded) == 4
+
+
+async def test_topic_summaries_in_a_worker_process(
+    fake_api: FakeBotApi, bot_settings: Settings
+) -> None:
+    """SUMMARY_WORKERS=1 (the default on 2+ cores): the same answer, chosen in another process
+    that starts with the bot and stops with it."""
+    await _seed(bot_settings)
+    replies = []
+    before = child_processes()
+    for workers in (0, 1):
+        app = await start_bot(bot_settings.model_copy(update={"summary_workers": workers}))
+        try:
+            started = child_processes() - before
+            await fake_api.send_text("/summary tsunami quake")
+            replies.append((await fake_api.replies(1001, workers + 1))[-1])
+        finally:
+            await stop_bot(app)
+        assert bool(started) == bool(workers)  # a process only when asked for
+        assert not started & child_processes()  # and it is gone with the bot
+    thread, process = replies
+    assert "A tsunami warning for the northern coast was lifted" in thread
+    assert process == thread

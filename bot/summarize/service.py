@@ -1,14 +1,21 @@
 """The summarization service handlers call: text, article and topic summaries, sync and async.
 
-The CPU work is synchronous; the `article` and `topic` coroutines run it on a worker thread
-with `asyncio.to_thread` so the bot's event loop keeps answering.
+The CPU work is synchronous; the `article` and `topic` coroutines run it off the event loop:
+on a worker thread (`asyncio.to_thread`), or, for topics with `workers` > 0, in that many
+worker processes, so summaries use the other cores instead of queueing for the GIL behind
+the bot's own work (the process is otherwise bound to one core). Only the sentence choice
+runs there: the articles go in, the picks come back, the answer is assembled here.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
+import multiprocessing
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 from bot.models import Article, ArticleSummary, TopicSummary
 from bot.summarize.document import (
@@ -56,6 +63,14 @@ def _capped(paragraphs: Paragraphs, method: str) -> Paragraphs:
     return cap_sentences(paragraphs, cap)
 
 
+def _topic_length(
+    articles: Sequence[Article], sentences_per_article: Length, words: int | None
+) -> tuple[int, int]:
+    """Sentences per story and the word budget of a topic summary (see `summarize_topic`)."""
+    per_story = resolve_count(sentences_per_article, DEFAULT_TOPIC.per_article)
+    return per_story, words if words is not None else topic_budget(len(articles), per_story)
+
+
 def _position(pick: Pick) -> int:
     """Where a picked sentence stands in its article."""
     return pick.position
@@ -76,12 +91,22 @@ def _stories(articles: Sequence[Article], chosen: TopicPicks) -> tuple[ArticleSu
     return (*told, *untold)
 
 
+def _warm_worker() -> None:
+    """A worker process's start: load what the first topic summary would."""
+    Summarizer().warm_up()
+
+
 class Summarizer:
     """Extractive summaries with one configured method and length; safe to share across threads."""
 
-    def __init__(self, method: str = DEFAULT_METHOD, sentences: Length = 3) -> None:
+    def __init__(
+        self, method: str = DEFAULT_METHOD, sentences: Length = 3, workers: int = 0
+    ) -> None:
+        """`workers`: processes for topic summaries (0: a thread of this process)."""
         self._method = resolve_method(method)
         self._sentences = parse_length(sentences)
+        self._workers = workers
+        self._pool: ProcessPoolExecutor | None = None
         if self._method in SENTENCE_CAPS:
             logger.info(
                 "%s grows faster than n²: it reads only the first %d sentences of each text",
@@ -161,8 +186,7 @@ class Summarizer:
         answers grow with the sentences asked for. Stories keep the store's order; those the
         budget left without sentences come last, with none.
         """
-        per_story = resolve_count(sentences_per_article, DEFAULT_TOPIC.per_article)
-        budget = words if words is not None else topic_budget(len(articles), per_story)
+        per_story, budget = _topic_length(articles, sentences_per_article, words)
         chosen = pick_sentences(articles, words=budget, per_story=per_story, query=query)
         return TopicSummary(query=query, items=_stories(articles, chosen))
 
@@ -186,7 +210,34 @@ class Summarizer:
         *,
         words: int | None = None,
     ) -> TopicSummary:
-        """`summarize_topic` on a worker thread."""
-        return await asyncio.to_thread(
-            self.summarize_topic, query, articles, sentences_per_article, words=words
+        """`summarize_topic` on a worker thread, or its sentence choice in a worker process."""
+        if self._workers <= 0 or not articles:
+            return await asyncio.to_thread(
+                self.summarize_topic, query, articles, sentences_per_article, words=words
+            )
+        per_story, budget = _topic_length(articles, sentences_per_article, words)
+        work = functools.partial(
+            pick_sentences, list(articles), words=budget, per_story=per_story, query=query
         )
+        try:
+            chosen = await asyncio.get_running_loop().run_in_executor(self.start_workers(), work)
+        except BrokenProcessPool:  # a worker died (killed, out of memory): start afresh
+            logger.warning("a topic summary process died; this answer runs on a thread")
+            self.close()
+            chosen = await asyncio.to_thread(work)
+        return TopicSummary(query=query, items=_stories(articles, chosen))
+
+    def start_workers(self) -> ProcessPoolExecutor:
+        """The worker processes, started (and warmed up) on first use; `workers` must be > 0."""
+        if self._pool is None:
+            context = multiprocessing.get_context("spawn")  # no fork of a threaded process
+            self._pool = ProcessPoolExecutor(
+                self._workers, mp_context=context, initializer=_warm_worker
+            )
+        return self._pool
+
+    def close(self) -> None:
+        """Stop the worker processes, if any were started (the next topic starts new ones)."""
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)

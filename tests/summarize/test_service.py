@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import signal
+import time
 
 import pytest
 
 from bot.errors import UnknownMethodError
 from bot.models import Article, ArticleSummary, TopicSummary
 from bot.summarize import DEFAULT_METHOD, Summarizer, available_methods
+from tests.conftest import child_processes
 from tests.summarize import news
 
 ENGLISH = [
@@ -280,3 +284,34 @@ def test_topic_budget_grows_with_the_sentences_asked() -> None:
     longer = Summarizer().summarize_topic("news", articles, 3)
     assert [len(item.sentences) for item in shorter.items] == [1, 1, 1]
     assert [len(item.sentences) for item in longer.items] == [3, 3, 3]
+
+
+def _until_no_children(within: float = 10.0) -> None:
+    """Wait until this process has no child processes left (killed ones reaped)."""
+    deadline = time.monotonic() + within
+    while child_processes() and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+async def test_a_topic_summary_process_gives_the_same_answer_and_survives_a_crash() -> None:
+    """workers=1: the sentences are chosen in another process, the answer is the thread's;
+    when that process dies (killed, out of memory), the answer still comes and a new
+    process serves the next topic."""
+    articles = [
+        _article("Valley floods", news.FLOOD),
+        _article("Clean-up begins", news.FLOOD_FOLLOW_UP),
+        _article("Council budget", news.BUDGET),
+    ]
+    expected = Summarizer().summarize_topic("flood valley", articles)
+    summarizer = Summarizer(workers=1)
+    try:
+        assert await summarizer.topic("flood valley", articles) == expected
+        pool = summarizer.start_workers()
+        for pid in child_processes():  # the seam: the OS kills it
+            os.kill(pid, signal.SIGKILL)
+        await asyncio.to_thread(_until_no_children)
+        assert await summarizer.topic("flood valley", articles) == expected  # on a thread
+        assert summarizer.start_workers() is not pool  # a new process for the next one
+        assert await summarizer.topic("flood valley", articles) == expected
+    finally:
+        summarizer.close()
