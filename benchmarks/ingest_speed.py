@@ -8,16 +8,23 @@ the real fetcher (address checks, caps), extracts it in worker processes (one pe
 default), cleans it, runs the dedup layers and stores it in a fresh SQLite file. One warm-up
 round starts the workers; each timed round ingests every page into a new store. Prints
 pages per second per round and overall. Target (issue 4): at least 40 pages/s on 2 cores.
+
+The floor (issue 19): trafilatura alone, `trafilatura.extract(html)` with its defaults on
+the same pages, in as many worker processes (`--workers 0`: in this process, as the running
+bot's thread mode), timed in the same run; newsbot's end-to-end pages/s must be at least
+0.67x of it.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import multiprocessing
 import os
 import sys
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from aiohttp import web
@@ -86,6 +93,35 @@ async def one_round(base: str, ids: list[str], extractor: Extractor) -> tuple[fl
     return seconds, sum(status == "added" for status in statuses)
 
 
+FLOOR_RATIO = 0.67
+
+
+def extract_alone(body: bytes) -> int:
+    """trafilatura's text of one page with its defaults (the floor); its length."""
+    import trafilatura
+
+    return len(trafilatura.extract(body.decode("utf-8", "replace")) or "")
+
+
+def trafilatura_rate(bodies: list[bytes], workers: int, rounds: int) -> float:
+    """Pages/s of `extract_alone` over every page, `rounds` times, after a warm-up round."""
+    if workers <= 0:
+        for body in bodies[:20]:
+            extract_alone(body)
+        started = time.perf_counter()
+        for _ in range(rounds):
+            for body in bodies:
+                extract_alone(body)
+        return rounds * len(bodies) / (time.perf_counter() - started)
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        list(pool.map(extract_alone, bodies[:20]))
+        started = time.perf_counter()
+        for _ in range(rounds):
+            list(pool.map(extract_alone, bodies))
+        return rounds * len(bodies) / (time.perf_counter() - started)
+
+
 async def main() -> int:
     """Print pages/s per round and overall; exit 1 under 40 pages/s."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -125,8 +161,18 @@ async def main() -> int:
               f"{1000 * main_cpu:.1f} ms; extraction and cleaning {1000 * workers_cpu:.1f} ms),"
               f" so {cores / per_page:.1f} pages/s on {cores} otherwise idle cores")  # fmt: skip
         cpu = f", {1000 * per_page:.0f} ms of CPU a page"
+    floor = trafilatura_rate(list(pages.values()), args.workers, args.rounds)
+    ratio = rate / floor
+    print(f"trafilatura alone (extract, defaults, {args.workers} workers): {floor:.1f} pages/s;"
+          f" newsbot / trafilatura: {ratio:.2f}x (target >= {FLOOR_RATIO}x)")  # fmt: skip
     ok = rate >= 40
     print("target (>= 40 pages/s):", "met" if ok else "MISSED")
+    table_row(
+        f"ingestion vs trafilatura alone on the same pages, {args.workers} workers",
+        f"{rate:.1f} vs {floor:.1f} pages/s = {ratio:.2f}x",
+        f"≥ {FLOOR_RATIO}x",
+        ratio >= FLOOR_RATIO,
+    )
     table_row(
         f"ingestion of {len(ids)} local pages (fetch, extract, clean, dedup, store), "
         f"{args.workers} workers",

@@ -45,6 +45,7 @@ COMMANDS: tuple[tuple[str, ...], ...] = (
     ("memory.py",),
     ("speed.py",),
     ("ingest_speed.py",),
+    ("ingest_speed.py", "--workers", "0"),
     ("feed_speed.py",),
     ("extraction.py",),
     ("plaintext.py",),
