@@ -110,6 +110,23 @@ async def stop_bot_process(bot: subprocess.Popen[bytes]) -> None:
         await asyncio.to_thread(bot.wait)
 
 
+def children_mb(pid: int) -> float:
+    """RSS of a process's live children (summary workers, multiprocessing's resource
+    tracker), in MB."""
+    total = 0.0
+    for children in Path(f"/proc/{pid}/task").glob("*/children"):
+        try:
+            pids = children.read_text().split()
+        except OSError:
+            continue
+        for child in pids:
+            try:
+                total += memory_mb(int(child), "VmRSS")
+            except OSError:
+                continue
+    return total
+
+
 def memory_mb(pid: int, field: str) -> float:
     """A memory field of /proc/<pid>/status (VmRSS: now, VmHWM: peak), in MB."""
     for line in Path(f"/proc/{pid}/status").read_text(encoding="utf-8").splitlines():
