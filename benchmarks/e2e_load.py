@@ -14,7 +14,8 @@ least 100 commands/s, p99 under 500 ms, no reply lost.
 `--no-cache` runs the bot with TOPIC_CACHE=0 (every command searches and summarizes).
 `--new-topics` makes every command a topic nobody asked before (one of 1,000+ distinct words
 of the BBC headlines), so no cache of any kind can answer it.
-`--summary-workers N` runs the bot with SUMMARY_WORKERS=N (topic summaries in N processes).
+`--summary-workers N` runs the bot with SUMMARY_WORKERS=N (summaries in N processes; by
+default the bot's own default, one process on 2+ cores).
 `--baseline` first runs the same load against the floor, a bare python-telegram-bot bot with
 a fixed answer (`bare_bot.py`), and prints newsbot's throughput and CPU per command as
 ratios of it (issue 19: new topics >= 0.3x, repeated topics >= 0.67x). CPU per command is
@@ -338,8 +339,9 @@ async def _load(args: argparse.Namespace, url: str, bare: bool) -> Run:
         "fleet_rate": str(args.fleet_rate),
         "chat_rate": str(args.chat_rate),
         "topic_cache": "512" if args.cache else "0",
-        "summary_workers": str(args.summary_workers),
     }
+    if args.summary_workers is not None:  # else the bot's default (1 on 2+ cores)
+        settings["summary_workers"] = str(args.summary_workers)
     fresh = new_topics() if args.new_topics else None
     latencies: list[float] = []
     firsts: list[float] = []
@@ -426,10 +428,11 @@ def _report(args: argparse.Namespace, run: Run, floor: Run | None) -> int:
     p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000
     commands = args.users * args.commands
     rate = commands / elapsed
+    workers = "default" if args.summary_workers is None else args.summary_workers
     print(f"bot: {'in this process' if args.in_process else 'python -m bot run'}; answer cache: "
           f"{'on' if args.cache else 'off (every command summarizes)'}; "
           f"FLEET_RATE={args.fleet_rate:g} messages/s; "
-          f"SUMMARY_WORKERS={args.summary_workers}")  # fmt: skip
+          f"SUMMARY_WORKERS={workers}")  # fmt: skip
     print(f"users: {args.users}, commands: {commands}, wall time: {elapsed:.1f} s")
     if args.rate:
         print(f"offered: {args.rate:g} commands/s (open loop: each user sends one every "
@@ -526,7 +529,7 @@ if __name__ == "__main__":
     parser.add_argument("--new-topics", action="store_true", help="every command a new topic")
     parser.add_argument("--baseline", action="store_true", help="also run the bare PTB bot")
     parser.add_argument(
-        "--summary-workers", type=int, default=0, help="SUMMARY_WORKERS (processes)"
+        "--summary-workers", type=int, default=None, help="SUMMARY_WORKERS (default: the bot's)"
     )
     parsed = parser.parse_args()
     if parsed.baseline and (parsed.in_process or parsed.feeds or parsed.rate):

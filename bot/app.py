@@ -28,7 +28,6 @@ from bot.config import Settings
 from bot.context import NewsApp, NewsContext, Resources
 from bot.ingest import load_bundled_sample
 from bot.jobs import start_feed_polling
-from bot.models import Article
 from bot.store import open_store
 from bot.summarize import DEFAULT_METHOD, Summarizer
 from bot.transport.http import AiohttpRequest
@@ -97,9 +96,7 @@ async def post_init(app: NewsApp) -> None:
     """Open the store, warm the summarizer, load the sample into an empty store, set the menu."""
     resources = app.bot_data
     await resources.store.open()
-    await asyncio.to_thread(resources.summarizer.warm_up)  # the first user's wait, paid now
-    if topic_workers(resources.settings) > 0:  # started and warmed now, not on a user's time
-        await resources.summarizer.topic("start", [Article(title="Start", text="Started.")])
+    await resources.summarizer.warm()  # the first user's wait, paid now
     if resources.settings.load_sample and await resources.store.count_articles() == 0:
         report = await load_bundled_sample(resources.store)
         log.info("empty store: loaded the bundled sample (%d articles)", report.added)

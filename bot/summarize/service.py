@@ -1,10 +1,11 @@
 """The summarization service handlers call: text, article and topic summaries, sync and async.
 
 The CPU work is synchronous; the `article` and `topic` coroutines run it off the event loop:
-on a worker thread (`asyncio.to_thread`), or, for topics with `workers` > 0, in that many
-worker processes, so summaries use the other cores instead of queueing for the GIL behind
-the bot's own work (the process is otherwise bound to one core). Only the sentence choice
-runs there: the articles go in, the picks come back, the answer is assembled here.
+on a worker thread (`asyncio.to_thread`), or, with `workers` > 0, in that many worker
+processes, so summaries use the other cores instead of queueing for the GIL behind the
+bot's own work (the process is otherwise bound to one core), and the bot process never
+loads the summarizers' libraries. Only the sentence choice runs there: the articles go in,
+the sentences come back, the answer is assembled here.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ import asyncio
 import functools
 import logging
 import multiprocessing
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from typing import TypeVar
 
 from bot.models import Article, ArticleSummary, TopicSummary
 from bot.summarize.document import (
@@ -42,6 +44,7 @@ from bot.summarize.tokenizer import make_tokenizer
 from bot.summarize.topic import DEFAULT_TOPIC, Pick, TopicPicks, pick_sentences
 
 logger = logging.getLogger(__name__)
+R = TypeVar("R")
 
 # Words in an average news sentence: the default topic budget is this many per sentence asked.
 SENTENCE_WORDS = 25
@@ -92,8 +95,25 @@ def _stories(articles: Sequence[Article], chosen: TopicPicks) -> tuple[ArticleSu
 
 
 def _warm_worker() -> None:
-    """A worker process's start: load what the first topic summary would."""
+    """A worker process's start: load what the first summary would."""
     Summarizer().warm_up()
+
+
+def _ready() -> None:
+    """Nothing: run in a worker process, it returns once that process has started."""
+
+
+@functools.cache
+def _worker_summarizer(method: str, sentences: Length) -> Summarizer:
+    """A worker process's summarizer for the bot's configured method and length."""
+    return Summarizer(method, sentences)
+
+
+def _article_sentences(
+    method: str, default: Length, article: Article, sentences: Length | None
+) -> tuple[str, ...]:
+    """In a worker process: the summary sentences of one article."""
+    return _worker_summarizer(method, default).summarize_article(article, sentences).sentences
 
 
 class Summarizer:
@@ -198,9 +218,21 @@ class Summarizer:
         text = "The council met on Monday. It approved the new budget for schools and roads."
         self.summarize_topic("budget", [Article(title="Council budget", text=text)], 1)
 
+    async def warm(self) -> None:
+        """`warm_up` where summaries will run: the worker processes (started now), or here."""
+        if self._workers > 0:
+            await self._in_worker(_ready)
+        else:
+            await asyncio.to_thread(self.warm_up)
+
     async def article(self, article: Article, sentences: Length | None = None) -> ArticleSummary:
-        """`summarize_article` on a worker thread."""
-        return await asyncio.to_thread(self.summarize_article, article, sentences)
+        """`summarize_article` on a worker thread, or in a worker process."""
+        if self._workers <= 0:
+            return await asyncio.to_thread(self.summarize_article, article, sentences)
+        work = functools.partial(
+            _article_sentences, self._method, self._sentences, article, sentences
+        )
+        return ArticleSummary(article=article, sentences=await self._in_worker(work))
 
     async def topic(
         self,
@@ -219,13 +251,18 @@ class Summarizer:
         work = functools.partial(
             pick_sentences, list(articles), words=budget, per_story=per_story, query=query
         )
-        try:
-            chosen = await asyncio.get_running_loop().run_in_executor(self.start_workers(), work)
-        except BrokenProcessPool:  # a worker died (killed, out of memory): start afresh
-            logger.warning("a topic summary process died; this answer runs on a thread")
-            self.close()
-            chosen = await asyncio.to_thread(work)
+        chosen = await self._in_worker(work)
         return TopicSummary(query=query, items=_stories(articles, chosen))
+
+    async def _in_worker(self, work: Callable[[], R]) -> R:
+        """`work` in a worker process; on a thread when that process died (killed, out of
+        memory), and the next call starts new processes."""
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self.start_workers(), work)
+        except BrokenProcessPool:
+            logger.warning("a summary process died; this answer runs on a thread")
+            self.close()
+            return await asyncio.to_thread(work)
 
     def start_workers(self) -> ProcessPoolExecutor:
         """The worker processes, started (and warmed up) on first use; `workers` must be > 0."""

@@ -303,9 +303,13 @@ async def test_a_topic_summary_process_gives_the_same_answer_and_survives_a_cras
         _article("Council budget", news.BUDGET),
     ]
     expected = Summarizer().summarize_topic("flood valley", articles)
+    single = Summarizer().summarize_article(articles[0], 2)
     summarizer = Summarizer(workers=1)
     try:
+        await summarizer.warm()
+        assert len(child_processes()) == 1  # started by warm(), before any summary
         assert await summarizer.topic("flood valley", articles) == expected
+        assert await summarizer.article(articles[0], 2) == single
         pool = summarizer.start_workers()
         for pid in child_processes():  # the seam: the OS kills it
             os.kill(pid, signal.SIGKILL)
