@@ -26,7 +26,7 @@ from typing import Any, Final
 import numpy as np
 
 from bot.summarize.newsrank import ranking
-from bot.summarize.rated import RatedSummarizer, best_sentences
+from bot.summarize.rated import Count, RatedSummarizer, best_sentences
 from bot.summarize.vectors import content_terms, cosine_matrix, count_matrix, tfidf, vocabulary
 
 # A sentence at least this close (tf-idf cosine) to an earlier pick repeats it.
@@ -41,7 +41,7 @@ class NewsLeadSummarizer(RatedSummarizer):
     stop_words: frozenset[str] = frozenset()
     repeat: float = REPEAT
 
-    def __call__(self, document: Any, sentences_count: int | str) -> tuple[Any, ...]:
+    def __call__(self, document: Any, sentences_count: Count) -> tuple[Any, ...]:
         """The `sentences_count` first sentences that repeat no earlier pick, in document order."""
         sentences = document.sentences
         if not sentences:

@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from bot.summarize.rated import RatedSummarizer, best_sentences
+from bot.summarize.rated import Count, RatedSummarizer, best_sentences
 from bot.summarize.vectors import (
     Matrix,
     Terms,
@@ -157,7 +157,7 @@ class NewsRankSummarizer(RatedSummarizer):
     stop_words: frozenset[str] = frozenset()
     params: NewsRankParams = DEFAULT_PARAMS
 
-    def __call__(self, document: Any, sentences_count: int | str) -> tuple[Any, ...]:
+    def __call__(self, document: Any, sentences_count: Count) -> tuple[Any, ...]:
         """The `sentences_count` best sentences of a sumy document, in document order."""
         sentences = document.sentences
         if not sentences:

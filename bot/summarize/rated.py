@@ -10,9 +10,22 @@ own summarizers are imported only when a user picks one (`registry.build_summari
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
-from typing import Any, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 S = TypeVar("S", bound=Hashable)
+
+
+class SentenceInfo(NamedTuple, Generic[S]):
+    """A rated sentence, as sumy hands them to a callable count: best first."""
+
+    sentence: S
+    order: int
+    rating: float
+
+
+# A count: a number, a digit string or a percentage, or, as sumy also allows, a callable that
+# picks from the rated sentences (best first), e.g. until a word budget.
+Count = int | str | Callable[[list[SentenceInfo[Any]]], Sequence[SentenceInfo[Any]]]
 
 
 def items_count(count: int | str, total: int) -> int:
@@ -23,12 +36,14 @@ def items_count(count: int | str, total: int) -> int:
     return int(count)
 
 
-def best_sentences(
-    sentences: Sequence[S], count: int | str, ratings: dict[S, float]
-) -> tuple[S, ...]:
+def best_sentences(sentences: Sequence[S], count: Count, ratings: dict[S, float]) -> tuple[S, ...]:
     """The `count` best-rated sentences, in document order (ties: the earlier sentence)."""
     ranked = sorted(range(len(sentences)), key=lambda i: ratings[sentences[i]], reverse=True)
-    chosen = sorted(ranked[: items_count(count, len(sentences))])
+    if callable(count):
+        infos = [SentenceInfo(sentences[i], i, ratings[sentences[i]]) for i in ranked]
+        chosen = sorted(info.order for info in count(infos))
+    else:
+        chosen = sorted(ranked[: items_count(count, len(sentences))])
     return tuple(sentences[i] for i in chosen)
 
 
@@ -41,6 +56,6 @@ class RatedSummarizer:
         """Remember the stemmer, as sumy's summarizers do."""
         self._stemmer = stemmer
 
-    def __call__(self, document: Any, sentences_count: int | str) -> tuple[Any, ...]:
+    def __call__(self, document: Any, sentences_count: Count) -> tuple[Any, ...]:
         """The chosen sentences of the document, in document order."""
         raise NotImplementedError

@@ -18,7 +18,7 @@ from bot.errors import UnknownMethodError
 from bot.summarize.lexicon import make_stemmer, stop_words
 from bot.summarize.newslead import NewsLeadSummarizer
 from bot.summarize.newsrank import NewsRankSummarizer
-from bot.summarize.rated import RatedSummarizer, best_sentences
+from bot.summarize.rated import Count, RatedSummarizer, best_sentences
 
 Length = int | str
 _PERCENT = re.compile(r"^\s*(\d{1,3})\s*%\s*$")
@@ -35,7 +35,7 @@ class SentenceSelector(Protocol):
 class LeadSummarizer(RatedSummarizer):
     """Lead-N: the first sentences of the article, the baseline news summarizers must beat."""
 
-    def __call__(self, document: Any, sentences_count: Length) -> tuple[Any, ...]:
+    def __call__(self, document: Any, sentences_count: Count) -> tuple[Any, ...]:
         """The first `sentences_count` sentences (an earlier sentence always rates higher)."""
         sentences = document.sentences
         ratings = {s: -float(i) for i, s in enumerate(sentences)}
