@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import signal
 from concurrent.futures import Executor, ProcessPoolExecutor
 
 from bot.errors import IngestError
@@ -23,6 +24,12 @@ from bot.models import Article, utcnow
 from bot.store.base import Store
 
 log = logging.getLogger(__name__)
+
+
+def _ignore_interrupts() -> None:
+    """A worker process's start: Ctrl-C is for the bot, which stops the workers (a worker
+    interrupted while waiting for work would print a traceback)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 class Extractor:
@@ -40,7 +47,9 @@ class Extractor:
             return await asyncio.to_thread(read_page, *args)
         if self._pool is None:
             context = multiprocessing.get_context("spawn")  # no fork of a threaded process
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=context)
+            self._pool = ProcessPoolExecutor(
+                self.workers, mp_context=context, initializer=_ignore_interrupts
+            )
         return await asyncio.get_running_loop().run_in_executor(self._pool, read_page, *args)
 
     def close(self) -> None:

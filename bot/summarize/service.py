@@ -14,6 +14,7 @@ import asyncio
 import functools
 import logging
 import multiprocessing
+import signal
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -95,7 +96,9 @@ def _stories(articles: Sequence[Article], chosen: TopicPicks) -> tuple[ArticleSu
 
 
 def _warm_worker() -> None:
-    """A worker process's start: load what the first summary would."""
+    """A worker process's start: leave Ctrl-C to the bot (which stops the workers; a worker
+    interrupted while waiting would print a traceback) and load what the first summary would."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     Summarizer().warm_up()
 
 

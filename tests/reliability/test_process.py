@@ -15,6 +15,7 @@ import re
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -36,6 +37,14 @@ LONG = (
 
 def _run(api: FakeBotApi, database_url: str, **settings: str) -> subprocess.Popen[bytes]:
     """`python -m bot run` polling `api`; nothing else is contacted."""
+    return _start(api, database_url, settings, own_group=False)
+
+
+def _start(
+    api: FakeBotApi, database_url: str, settings: dict[str, str], *, own_group: bool
+) -> subprocess.Popen[bytes]:
+    """`_run`; with `own_group`, in a new process group (as a terminal runs it), its stderr
+    piped."""
     env = {
         **os.environ,
         "TELEGRAM_BOT_TOKEN": TOKEN,
@@ -51,6 +60,8 @@ def _run(api: FakeBotApi, database_url: str, **settings: str) -> subprocess.Pope
         cwd=ROOT,
         env=env,
         stdin=subprocess.DEVNULL,
+        stderr=subprocess.PIPE if own_group else None,
+        start_new_session=own_group,
     )
 
 
@@ -78,6 +89,44 @@ async def test_polling_asks_only_for_the_updates_it_handles(
         await _stop(bot)
     asked = next(p for m, p in fake_api.calls if m == "getUpdates")["allowed_updates"]
     assert sorted(asked) == ["callback_query", "edited_message", "inline_query", "message"]
+
+
+async def test_ctrl_c_stops_the_bot_and_its_summary_process_quietly(
+    fake_api: FakeBotApi, db_url: str
+) -> None:
+    """Ctrl-C in a terminal interrupts the whole process group: the bot answers with a clean
+    stop, its summary process with nothing (no traceback), and none is left running."""
+    store = open_store(db_url)
+    await store.open()
+    await store.add_article(make_article("Dam opens", "The new dam opened on Monday."))
+    await store.close()
+    settings = {"DIGEST_TICK_SECONDS": "0", "SUMMARY_WORKERS": "1"}
+    bot = _start(fake_api, db_url, settings, own_group=True)
+    try:
+        await fake_api.send_text("/summary dam", chat_id=CHAT, user_id=CHAT)
+        [answer] = await fake_api.replies(CHAT, 1, within=60)
+        os.killpg(bot.pid, signal.SIGINT)
+        _, err = await asyncio.to_thread(bot.communicate, None, 30)
+    finally:
+        if bot.poll() is None:
+            os.killpg(bot.pid, signal.SIGKILL)
+            await asyncio.to_thread(bot.wait)
+    assert "The new dam opened on Monday." in answer
+    assert bot.returncode == 0
+    assert b"Traceback" not in err, err.decode()[-2000:]
+    assert await asyncio.to_thread(_group_gone, bot.pid, 10.0)  # no worker left behind
+
+
+def _group_gone(group: int, within: float) -> bool:
+    """Whether no process of the group is left within `within` seconds."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.05)
+    return False
 
 
 @pytest.mark.parametrize("moment", ["second message in flight", "first message just accepted"])
