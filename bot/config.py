@@ -50,7 +50,7 @@ class Settings(BaseSettings):
     # seconds a topic answer is reused without asking the store for new articles from other
     # processes (this process's own new articles are seen at once); 0: always ask
     topic_fresh_seconds: Annotated[float, Field(ge=0, le=3600)] = 30.0
-    # Topic summary processes; 0: a thread. Unset: 1 on a machine with 2 cores or more.
+    # Summary processes; 0: a thread. Unset: 1 on a machine with 2 cores or more.
     summary_workers: Annotated[int, Field(ge=0, le=64)] | None = None
     load_sample: bool = True
     auto_migrate: bool = False  # open() may upgrade an older schema

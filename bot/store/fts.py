@@ -95,10 +95,15 @@ def stem(word: str) -> str:
     return word
 
 
+def _fold(run: str) -> str:
+    """A run as indexed before stemming: lower-cased, ё read as е."""
+    return run.lower().replace("ё", "е")
+
+
 def _runs(text: str) -> Iterator[str]:
-    """Lowercased runs of CJK characters or of other letters and digits, in order."""
+    """Folded runs of CJK characters or of other letters and digits, in order."""
     for match in _RUN.finditer(text):
-        yield match.group().lower().replace("ё", "е")
+        yield _fold(match.group())
 
 
 def _is_cjk(run: str) -> bool:
@@ -109,7 +114,7 @@ def _is_cjk(run: str) -> bool:
 @lru_cache(maxsize=1 << 18)
 def _index_form(raw: str) -> str:
     """The index tokens of one run of `_RUN` as found in a text, space-separated."""
-    run = raw.lower().replace("ё", "е")
+    run = _fold(raw)
     return " ".join(run) if _is_cjk(run) else stem(run)
 
 

@@ -125,7 +125,7 @@ class Summarizer:
     def __init__(
         self, method: str = DEFAULT_METHOD, sentences: Length = 3, workers: int = 0
     ) -> None:
-        """`workers`: processes for topic summaries (0: a thread of this process)."""
+        """`workers`: processes for the async summaries (0: a thread of this process)."""
         self._method = resolve_method(method)
         self._sentences = parse_length(sentences)
         self._workers = workers
