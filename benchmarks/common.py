@@ -110,21 +110,45 @@ async def stop_bot_process(bot: subprocess.Popen[bytes]) -> None:
         await asyncio.to_thread(bot.wait)
 
 
+def child_pids(pid: int | str = "self") -> list[int]:
+    """The live child processes of a process (Linux /proc; none elsewhere)."""
+    found: list[int] = []
+    for children in Path(f"/proc/{pid}/task").glob("*/children"):
+        try:
+            found += [int(child) for child in children.read_text().split()]
+        except OSError:
+            continue
+    return found
+
+
+def cpu_of(pid: int) -> float:
+    """User + system CPU seconds a process has used so far (0 when it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def children_mb(pid: int) -> float:
     """RSS of a process's live children (summary workers, multiprocessing's resource
     tracker), in MB."""
     total = 0.0
-    for children in Path(f"/proc/{pid}/task").glob("*/children"):
+    for child in child_pids(pid):
         try:
-            pids = children.read_text().split()
+            total += memory_mb(child, "VmRSS")
         except OSError:
             continue
-        for child in pids:
-            try:
-                total += memory_mb(int(child), "VmRSS")
-            except OSError:
-                continue
     return total
+
+
+def start_bare_bot(api_url: str) -> subprocess.Popen[bytes]:
+    """`bare_bot.py`, the floor, polling the fake Bot API at `api_url`."""
+    from tests.fakes import TOKEN
+
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": api_url}
+    command = [sys.executable, str(Path(__file__).with_name("bare_bot.py"))]
+    return subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL)
 
 
 def memory_mb(pid: int, field: str) -> float:

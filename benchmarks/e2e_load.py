@@ -40,11 +40,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import random
 import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -56,7 +54,17 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from common import eval_file, exit_code, plot_point, start_bot_process, stop_bot_process, table_row
+from common import (
+    child_pids,
+    cpu_of,
+    eval_file,
+    exit_code,
+    plot_point,
+    start_bare_bot,
+    start_bot_process,
+    stop_bot_process,
+    table_row,
+)
 from feed_speed import FeedServer, feed_xml, read_articles, serve
 
 from bot.config import load_settings
@@ -261,32 +269,12 @@ async def _paced_user(
     return commands - min(len(arrived), commands)
 
 
-def start_bare_bot(api_url: str) -> subprocess.Popen[bytes]:
-    """`bare_bot.py` polling the fake Bot API at `api_url`."""
-    env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": api_url}
-    command = [sys.executable, str(Path(__file__).with_name("bare_bot.py"))]
-    return subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL)
-
-
 def cpu_seconds(pid: int | None) -> float:
     """User + system CPU seconds a process and its live children (summary workers) have used
     so far (0 when unknown)."""
     if pid is None:
         return 0.0
-    total = 0.0
-    pids = [str(pid)]
-    for children in Path(f"/proc/{pid}/task").glob("*/children"):
-        try:
-            pids += children.read_text().split()
-        except OSError:
-            continue
-    for one in pids:
-        try:
-            fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return total
+    return cpu_of(pid) + sum(cpu_of(child) for child in child_pids(pid))
 
 
 @asynccontextmanager

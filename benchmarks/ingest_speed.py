@@ -28,7 +28,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from aiohttp import web
-from common import exit_code, table_row
+from common import child_pids, cpu_of, exit_code, table_row
 
 from bot.ingest.fetch import Fetcher, FetchLimits
 from bot.ingest.safety import AddressPolicy
@@ -56,19 +56,9 @@ async def serve(pages: dict[str, bytes]) -> tuple[web.AppRunner, str]:
 
 def cpu_seconds() -> tuple[float, float] | None:
     """CPU time of this process and of its live children (the workers); None off Linux."""
-    tasks = Path("/proc/self/task")
-    if not tasks.is_dir():
+    if not Path("/proc/self/task").is_dir():
         return None
-    total = 0.0
-    ticks = os.sysconf("SC_CLK_TCK")
-    for children in tasks.glob("*/children"):
-        for pid in children.read_text().split():
-            try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            total += (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
-    return time.process_time(), total
+    return time.process_time(), sum(cpu_of(child) for child in child_pids())
 
 
 async def one_round(base: str, ids: list[str], extractor: Extractor) -> tuple[float, int]:

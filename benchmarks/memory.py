@@ -32,11 +32,11 @@ from common import (
     eval_file,
     exit_code,
     memory_mb,
+    start_bare_bot,
     start_bot_process,
     stop_bot_process,
     table_row,
 )
-from e2e_load import start_bare_bot
 from search_scale import QUERIES, _corpus, _dump, _queries
 
 from bot.store.sqlstore import SqlStore
