@@ -69,6 +69,14 @@ def word_count(text: str) -> int:
     return len(_WORD.findall(text)) + len(_CJK.findall(text)) // 2
 
 
+def has_words(text: str, wanted: int) -> bool:
+    """Whether `word_count(text) >= wanted`, without counting past `wanted` Latin words."""
+    for count, _ in enumerate(_WORD.finditer(text), 1):
+        if count >= wanted:
+            return True
+    return word_count(text) >= wanted
+
+
 def decode_html(body: bytes, declared: str | None = None) -> str:
     """Page text from bytes whose declared encoding may be missing or wrong.
 
@@ -141,15 +149,14 @@ def read_page(body: bytes, charset: str | None, url: str) -> ExtractedPage:
     except IngestError as exc:
         raise NotAnArticle(stub_kind(html_to_text(html)[:20_000]) or str(exc)) from None
     title = str(fields.get("title") or "")
-    raw_words = word_count(raw)
-    if raw_words < ERROR_TITLE_WORDS and _ERROR_TITLE.search(title):
+    if not has_words(raw, ERROR_TITLE_WORDS) and _ERROR_TITLE.search(title):
         raise NotAnArticle(f"an error page ({' '.join(title.split())[:80]})")
-    if raw_words < STUB_WORDS and (kind := stub_kind(f"{title}\n{raw}")):
+    if not has_words(raw, STUB_WORDS) and (kind := stub_kind(f"{title}\n{raw}")):
         raise NotAnArticle(kind)
     try:
         page = page_from(fields, raw, url)
     except IngestError as exc:
         raise NotAnArticle(str(exc)) from None
-    if (words := word_count(page.text)) < MIN_WORDS:
-        raise NotAnArticle(f"too short to be an article ({words} words)")
+    if not has_words(page.text, MIN_WORDS):
+        raise NotAnArticle(f"too short to be an article ({word_count(page.text)} words)")
     return page

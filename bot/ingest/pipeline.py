@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.ingest import dedup, sitelines
-from bot.ingest.pages import MIN_WORDS, word_count
+from bot.ingest.pages import MIN_WORDS, has_words
 from bot.ingest.records import language_code, with_sentences
 from bot.ingest.urls import site_of
 from bot.models import Article, Fingerprint, StorySource
@@ -76,7 +76,7 @@ async def store_batch(store: Store, candidates: Sequence[Candidate]) -> list[Out
     outcomes: list[Outcome] = []
     for candidate, found in zip(filtered, known, strict=True):
         shown = candidate.url or candidate.title
-        if word_count(candidate.text) < MIN_WORDS:
+        if not has_words(candidate.text, MIN_WORDS):
             reason = "too short once the site's repeated lines are removed"
             outcomes.append(Outcome(shown, "skipped", reason=reason, title=candidate.title))
             continue
@@ -109,25 +109,16 @@ async def _store_one(
     store: Store, candidate: Candidate, found: tuple[Article, str] | None
 ) -> Outcome:
     """Store one candidate through the dedup layers; returns what happened."""
-    fingerprint = dedup.fingerprint(candidate.text)
-    existing = found[0] if found else None
+    fingerprint, article = await asyncio.to_thread(_prepared, candidate)
     if (
         found
         and found[1] not in candidate.keys
         and not await _same_text(store, found[0], fingerprint)
     ):
-        existing = None  # only the canonical URL is shared, and the texts differ
+        found = None  # only the canonical URL is shared, and the texts differ
         candidate = replace(candidate, url=candidate.fetched_url or candidate.url, canonical=None)
-    article = Article(
-        title=candidate.title,
-        text=candidate.text,
-        url=existing.url if existing else candidate.url,
-        source=candidate.source,
-        published=candidate.published,
-        language=language_code(candidate.language, f"{candidate.title}\n{candidate.text}"),
-        tags=candidate.tags,
-    )
-    result = await store.add_article(await asyncio.to_thread(with_sentences, article))
+    article = replace(article, url=found[0].url if found else candidate.url)
+    result = await store.add_article(article)
     source = StorySource(
         url=candidate.url or article.url or "",
         source=candidate.source,
@@ -142,6 +133,21 @@ async def _store_one(
         story = await store.link_article(result.article_id, keys, fingerprint, source, join)
     log.debug("%s %s (story %d)", result.status, source.url, story)
     return Outcome(source.url, result.status, result.article_id, story, title=candidate.title)
+
+
+def _prepared(candidate: Candidate) -> tuple[Fingerprint | None, Article]:
+    """The candidate's fingerprint, and its article with the language and the reading the
+    summarizer needs: the CPU work of storing a page, done in one hop off the event loop."""
+    article = Article(
+        title=candidate.title,
+        text=candidate.text,
+        url=candidate.url,
+        source=candidate.source,
+        published=candidate.published,
+        language=language_code(candidate.language, f"{candidate.title}\n{candidate.text}"),
+        tags=candidate.tags,
+    )
+    return dedup.fingerprint(candidate.text), with_sentences(article)
 
 
 async def _same_text(store: Store, article: Article, fingerprint: Fingerprint | None) -> bool:

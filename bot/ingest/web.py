@@ -11,7 +11,7 @@ import asyncio
 import logging
 import multiprocessing
 import signal
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 
 from bot.errors import IngestError
 from bot.ingest.extract import ExtractedPage
@@ -33,7 +33,11 @@ def _ignore_interrupts() -> None:
 
 
 class Extractor:
-    """Runs `read_page` off the event loop: in worker processes, or in a thread when 0."""
+    """Runs `read_page` off the event loop: in worker processes, or in one thread when 0.
+
+    One thread, not asyncio's shared pool: pages extracted in several threads at once fight
+    over the GIL, and the same pages cost ~30% more CPU (ingest_speed.py --workers 0).
+    """
 
     def __init__(self, workers: int = 0) -> None:
         """Start `workers` processes lazily (0: use a thread, no processes)."""
@@ -43,14 +47,16 @@ class Extractor:
     async def read(self, fetched: FetchResult) -> ExtractedPage:
         """The article of a fetched page; NotAnArticle (an IngestError) says why not."""
         args = (fetched.body, fetched.charset, fetched.final_url)
-        if self.workers <= 0:
-            return await asyncio.to_thread(read_page, *args)
         if self._pool is None:
-            context = multiprocessing.get_context("spawn")  # no fork of a threaded process
-            self._pool = ProcessPoolExecutor(
-                self.workers, mp_context=context, initializer=_ignore_interrupts
-            )
+            self._pool = self._start()
         return await asyncio.get_running_loop().run_in_executor(self._pool, read_page, *args)
+
+    def _start(self) -> Executor:
+        """The worker processes, or the one extraction thread."""
+        if self.workers <= 0:
+            return ThreadPoolExecutor(1, thread_name_prefix="extract")
+        context = multiprocessing.get_context("spawn")  # no fork of a threaded process
+        return ProcessPoolExecutor(self.workers, mp_context=context, initializer=_ignore_interrupts)
 
     def close(self) -> None:
         """Stop the worker processes, if any were started."""

@@ -48,8 +48,18 @@ def article_values(article: Article) -> dict[str, Any]:
     }
 
 
+# The statements that store an article, built once (building one costs more than running it).
+_BY_HASH = sa.select(_A.id).where(_A.content_hash == sa.bindparam("hash"))
+_BY_URL = sa.select(_A.id).where(_A.url == sa.bindparam("wanted_url"))
+_INSERT = sa.insert(articles).returning(_A.id)
+_UPDATE = sa.update(articles).where(_A.id == sa.bindparam("row_id"))
+_DROP_TAGS = sa.delete(article_tags).where(article_tags.c.article_id == sa.bindparam("row_id"))
+_ADD_TAGS = sa.insert(article_tags)
+_BUMP = sa.update(store_state).values(articles_version=store_state.c.articles_version + 1)
+
+
 @functools.cache
-def _select(dialect: Dialect) -> sa.Select[Any]:
+def select_articles(dialect: Dialect) -> sa.Select[Any]:
     """SELECT of everything `ArticleStore._article` needs (built once per dialect)."""
     columns = (_A.id, _A.url, _A.source, _A.title, _A.published, _A.fetched, _A.language)
     more = (_A.text, _A.story_id, _A.sentence_spans, _A.reading, dialect.tags.label("tags"))
@@ -59,7 +69,7 @@ def _select(dialect: Dialect) -> sa.Select[Any]:
 @functools.cache
 def _by_id(dialect: Dialect) -> sa.Select[Any]:
     """One article by `:id`."""
-    return _select(dialect).where(_A.id == sa.bindparam("id"))
+    return select_articles(dialect).where(_A.id == sa.bindparam("id"))
 
 
 @functools.cache
@@ -67,7 +77,7 @@ def _search(dialect: Dialect, since: bool) -> sa.Select[Any]:
     """The articles of `Dialect.hits`, best first; the newer first among equals."""
     hits = dialect.hits(since)
     return (
-        _select(dialect)
+        select_articles(dialect)
         .join_from(articles, hits, hits.c.id == _A.id)
         .order_by(hits.c.score, _A.when_ts.desc(), _A.id.desc())
     )
@@ -82,7 +92,7 @@ class ArticleStore(Database):
 
     def _select(self, *extra: sa.ColumnElement[Any]) -> sa.Select[Any]:
         """SELECT of everything `_article` needs, plus `extra` columns."""
-        return _select(self.dialect).add_columns(*extra)
+        return select_articles(self.dialect).add_columns(*extra)
 
     def _article(self, row: Row) -> Article:
         """An `Article` from a row of `_select`."""
@@ -116,7 +126,7 @@ class ArticleStore(Database):
     async def add_article(self, article: Article) -> StoredResult:
         """Store an article unless its content hash is stored; a known URL with a changed
         body updates that article in place."""
-        known = await self._read(sa.select(_A.id).where(_A.content_hash == article.content_hash))
+        known = await self._read(_BY_HASH, {"hash": article.content_hash})
         if known:  # cheap early exit: re-ingesting a feed is mostly duplicates
             return StoredResult(int(known[0].id), "duplicate")
         analyzed = await asyncio.to_thread(
@@ -138,29 +148,26 @@ class ArticleStore(Database):
         title, body = analyzed
 
         def write(conn: sa.Connection) -> StoredResult:
-            find = sa.select(_A.id).where(_A.content_hash == article.content_hash)
-            known = conn.execute(find).scalar()
+            known = conn.execute(_BY_HASH, {"hash": article.content_hash}).scalar()
             if known is not None:
                 return StoredResult(int(known), "duplicate")
             same_url = None
             if article.url:
-                same_url = conn.execute(sa.select(_A.id).where(_A.url == article.url)).scalar()
+                same_url = conn.execute(_BY_URL, {"wanted_url": article.url}).scalar()
             if same_url is None:
-                added = conn.execute(sa.insert(articles).values(values).returning(_A.id))
-                article_id, status = int(added.scalar_one()), "added"
+                article_id, status = int(conn.execute(_INSERT, values).scalar_one()), "added"
             else:
-                conn.execute(sa.update(articles).where(_A.id == same_url).values(values))
+                conn.execute(_UPDATE, {"row_id": same_url, **values})
                 article_id, status = int(same_url), "updated"
-            conn.execute(sa.delete(article_tags).where(article_tags.c.article_id == article_id))
+            conn.execute(_DROP_TAGS, {"row_id": article_id})
             if tags:
                 rows = [
                     {"article_id": article_id, "position": n, "tag": t} for n, t in enumerate(tags)
                 ]
-                conn.execute(sa.insert(article_tags), rows)
+                conn.execute(_ADD_TAGS, rows)
             row = {"id": article_id, "when_ts": values["when_ts"], "title": title, "body": body}
             self.dialect.index(conn, [row])
-            bump = store_state.c.articles_version + 1
-            conn.execute(sa.update(store_state).values(articles_version=bump))
+            conn.execute(_BUMP)
             return StoredResult(article_id, status)
 
         return await self._write(write)

@@ -9,9 +9,11 @@ including exact copies that were not stored twice.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,8 +21,9 @@ import sqlalchemy as sa
 
 from bot.errors import StoreError
 from bot.models import Article, Feed, Fingerprint, StorySource, utcnow
-from bot.store.articles import ArticleStore
+from bot.store.articles import ArticleStore, select_articles
 from bot.store.database import CHUNK, Row, chunks, store_errors
+from bot.store.dialects import Dialect
 from bot.store.tables import (
     article_signatures,
     article_urls,
@@ -73,6 +76,96 @@ def _fingerprints() -> sa.Select[Any]:
     """Stored fingerprints with their article's story."""
     return sa.select(_SIG.article_id, _SIG.shingles, _SIG.signature, articles.c.story_id).join(
         articles, articles.c.id == _SIG.article_id
+    )
+
+
+@functools.cache
+def _by_urls(dialect: Dialect) -> sa.Select[Any]:
+    """Articles known by one of `:urls` (stored or redirect URLs), with the URL matched.
+
+    Statements in the ingestion path are built once: building one costs more than running
+    it on a warm cache (find_by_urls 0.5 ms a call)."""
+    wanted: sa.BindParameter[str] = sa.bindparam("urls", expanding=True)
+    keys = sa.union_all(
+        sa.select(article_urls.c.article_id, article_urls.c.url).where(
+            article_urls.c.url.in_(wanted)
+        ),
+        sa.select(articles.c.id, articles.c.url).where(articles.c.url.in_(wanted)),
+    ).subquery("k")
+    return (
+        select_articles(dialect)
+        .add_columns(keys.c.url.label("matched"))
+        .join_from(articles, keys, keys.c.article_id == articles.c.id)
+    )
+
+
+@functools.cache
+def _sharing_bands() -> sa.Select[Any]:
+    """The newest `:limit` fingerprints sharing one of the LSH band keys `:bands`."""
+    sharing = sa.select(signature_bands.c.article_id).where(
+        signature_bands.c.band.in_(sa.bindparam("bands", expanding=True))
+    )
+    query = _fingerprints().where(_SIG.article_id.in_(sharing))
+    return query.order_by(_SIG.article_id.desc()).limit(sa.bindparam("limit"))
+
+
+_BOILERPLATE = sa.select(site_lines.c.line_key).where(
+    site_lines.c.site == sa.bindparam("site"),
+    site_lines.c.articles >= sa.bindparam("min_articles"),
+)
+
+
+@functools.cache
+def _count_lines(dialect: Dialect) -> sa.Insert:
+    """Add rows of (site, line_key, articles, last_seen) to the sites' line counts."""
+    add = dialect.insert(site_lines)
+    upsert: sa.Insert = add.on_conflict_do_update(
+        index_elements=[site_lines.c.site, site_lines.c.line_key],
+        set_={
+            "articles": site_lines.c.articles + add.excluded.articles,
+            "last_seen": add.excluded.last_seen,
+        },
+    )
+    return upsert
+
+
+@dataclass(frozen=True, slots=True)
+class _LinkStatements:
+    """The writes that link a stored article to its story, URLs and fingerprint, built once
+    per dialect and run with parameters (building them cost more than running them)."""
+
+    story_of: sa.Select[Any]  # :row_id
+    new_story: sa.Insert  # :created
+    set_story: sa.Update  # :row_id, :story_id
+    urls: sa.Insert  # rows of url, article_id
+    drop_bands: sa.Delete  # :row_id
+    signature: sa.Insert  # article_id, shingles, signature (upsert)
+    bands: sa.Insert  # rows of band, article_id
+    source: sa.Insert  # story_id, url, seen, source, title, article_id (upsert)
+
+
+@functools.cache
+def _link_statements(dialect: Dialect) -> _LinkStatements:
+    """The dialect's `_LinkStatements`."""
+    A, S = articles.c, story_sources.c
+    row_id: sa.BindParameter[int] = sa.bindparam("row_id")
+    signature = dialect.insert(article_signatures)
+    source = dialect.insert(story_sources)
+    return _LinkStatements(
+        story_of=sa.select(A.story_id).where(A.id == row_id).with_for_update(),
+        new_story=sa.insert(stories).returning(stories.c.id),
+        set_story=sa.update(articles).where(A.id == row_id),
+        urls=dialect.insert(article_urls).on_conflict_do_nothing(),
+        drop_bands=sa.delete(signature_bands).where(signature_bands.c.article_id == row_id),
+        signature=signature.on_conflict_do_update(
+            index_elements=[_SIG.article_id],
+            set_={name: signature.excluded[name] for name in ("shingles", "signature")},
+        ),
+        bands=dialect.insert(signature_bands).on_conflict_do_nothing(),
+        source=source.on_conflict_do_update(
+            index_elements=[S.story_id, S.url],
+            set_={name: source.excluded[name] for name in ("source", "title", "article_id")},
+        ),
     )
 
 
@@ -192,16 +285,7 @@ class FeedPart(ArticleStore):
         wanted = list(dict.fromkeys(urls))[:CHUNK]
         if not wanted:
             return None
-        keys = sa.union_all(
-            sa.select(article_urls.c.article_id, article_urls.c.url).where(
-                article_urls.c.url.in_(wanted)
-            ),
-            sa.select(articles.c.id, articles.c.url).where(articles.c.url.in_(wanted)),
-        ).subquery("k")
-        statement = self._select(keys.c.url.label("matched")).join_from(
-            articles, keys, keys.c.article_id == articles.c.id
-        )
-        found = await self._read(statement)
+        found = await self._read(_by_urls(self.dialect), {"urls": wanted})
         if not found:
             return None
         best = min(found, key=lambda row: wanted.index(row.matched))
@@ -218,22 +302,13 @@ class FeedPart(ArticleStore):
         ]
         if not rows:
             return
-        add = self.dialect.insert(site_lines)
-        add = add.on_conflict_do_update(
-            index_elements=[site_lines.c.site, site_lines.c.line_key],
-            set_={
-                "articles": site_lines.c.articles + add.excluded.articles,
-                "last_seen": add.excluded.last_seen,
-            },
-        )
-        await self._execute(add, rows)
+        await self._execute(_count_lines(self.dialect), rows)
 
     @store_errors
     async def site_boilerplate(self, site: str, min_articles: int) -> frozenset[str]:
         """The line keys of `site` seen in at least `min_articles` articles."""
-        L = site_lines.c
-        query = sa.select(L.line_key).where(L.site == site, L.articles >= min_articles)
-        return frozenset(str(row[0]) for row in await self._read(query))
+        wanted = {"site": site, "min_articles": min_articles}
+        return frozenset(str(row[0]) for row in await self._read(_BOILERPLATE, wanted))
 
     @store_errors
     async def prune_site_lines(self, older_than: datetime, below: int) -> int:
@@ -251,12 +326,9 @@ class FeedPart(ArticleStore):
         """Fingerprints of stored articles that share at least one LSH band key."""
         if not bands:
             return []
-        sharing = sa.select(signature_bands.c.article_id).where(
-            signature_bands.c.band.in_(list(dict.fromkeys(bands)))
-        )
-        query = _fingerprints().where(_SIG.article_id.in_(sharing))
-        query = query.order_by(_SIG.article_id.desc()).limit(limit)
-        return [_fingerprint(row) for row in await self._read(query, heavy=True)]
+        wanted = {"bands": list(dict.fromkeys(bands)), "limit": limit}
+        rows = await self._read(_sharing_bands(), wanted, heavy=True)
+        return [_fingerprint(row) for row in rows]
 
     @store_errors
     async def fingerprint_of(self, article_id: int) -> Fingerprint | None:
@@ -278,23 +350,16 @@ class FeedPart(ArticleStore):
         def link(conn: sa.Connection) -> int:
             story = self._story_of(conn, article_id, join_story)
             self._add_urls(conn, article_id, urls)
-            bands = signature_bands.c
-            conn.execute(sa.delete(signature_bands).where(bands.article_id == article_id))
+            statements = _link_statements(self.dialect)
+            conn.execute(statements.drop_bands, {"row_id": article_id})
             if fingerprint is not None:
                 values = {"shingles": fingerprint.shingles, "signature": fingerprint.values}
-                add = self.dialect.insert(article_signatures).values(
-                    article_id=article_id, **values
-                )
-                conn.execute(
-                    add.on_conflict_do_update(index_elements=[_SIG.article_id], set_=values)
-                )
+                conn.execute(statements.signature, {"article_id": article_id, **values})
                 rows = [
                     {"band": b, "article_id": article_id} for b in dict.fromkeys(fingerprint.bands)
                 ]
                 if rows:
-                    conn.execute(
-                        self.dialect.insert(signature_bands).on_conflict_do_nothing(), rows
-                    )
+                    conn.execute(statements.bands, rows)
             self._add_source(conn, story, source)
             return story
 
@@ -327,31 +392,26 @@ class FeedPart(ArticleStore):
 
     def _story_of(self, conn: sa.Connection, article_id: int, join: int | None) -> int:
         """The article's story: the one it has, else `join`, else a new one (in a transaction)."""
-        A = articles.c
-        query = sa.select(A.story_id).where(A.id == article_id).with_for_update()
-        row = conn.execute(query).first()
+        statements = _link_statements(self.dialect)
+        row = conn.execute(statements.story_of, {"row_id": article_id}).first()
         if row is None:
             raise StoreError(f"article {article_id} is not stored")
         if row.story_id is not None:
             return int(row.story_id)
         story = join
         if story is None:
-            add = sa.insert(stories).values(created=utcnow()).returning(stories.c.id)
-            story = int(conn.execute(add).scalar_one())
-        conn.execute(sa.update(articles).where(A.id == article_id).values(story_id=story))
+            story = int(conn.execute(statements.new_story, {"created": utcnow()}).scalar_one())
+        conn.execute(statements.set_story, {"row_id": article_id, "story_id": story})
         return story
 
     def _add_urls(self, conn: sa.Connection, article_id: int, urls: Sequence[str]) -> None:
         """Map URLs to the article; a URL already mapped keeps its first article."""
         rows = [{"url": url, "article_id": article_id} for url in dict.fromkeys(urls)]
         if rows:
-            conn.execute(self.dialect.insert(article_urls).on_conflict_do_nothing(), rows)
+            conn.execute(_link_statements(self.dialect).urls, rows)
 
     def _add_source(self, conn: sa.Connection, story: int, source: StorySource) -> None:
         """Record (or refresh) one source of a story."""
         values = {"source": source.source, "title": source.title, "article_id": source.article_id}
-        add = self.dialect.insert(story_sources).values(
-            story_id=story, url=source.url, seen=source.seen, **values
-        )
-        S = story_sources.c
-        conn.execute(add.on_conflict_do_update(index_elements=[S.story_id, S.url], set_=values))
+        row = {"story_id": story, "url": source.url, "seen": source.seen, **values}
+        conn.execute(_link_statements(self.dialect).source, row)

@@ -40,3 +40,20 @@ def test_a_page_whose_article_is_most_of_its_text_keeps_the_precise_answer() -> 
     page = extract_html(_page(f"<article><h1>Camera review</h1>{INTRO}</article>"))
     assert page.text.count("\n") == 4
     assert "Copyright" not in page.text
+
+
+def test_extraction_leaves_the_parsed_page_whole() -> None:
+    """The page is parsed once: its metadata, its links, both extraction modes and the count
+    of its visible words all read one tree, so trafilatura must work on a copy of it."""
+    import trafilatura
+    from lxml import etree  # type: ignore[import-untyped]
+
+    from bot.ingest.extract import _body
+
+    tree = trafilatura.load_html(
+        _page(f"<div><h1>Camera review</h1>{INTRO}<div><ul>{FINDINGS}</ul></div></div>")
+    )
+    before = etree.tostring(tree)
+    for favor_precision in (True, False):
+        assert "Paragraph 0" in _body(tree, None, frozenset(), favor_precision=favor_precision)
+        assert etree.tostring(tree) == before

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.ingest.pages import NotAnArticle, decode_html, read_page, word_count
+from bot.ingest.pages import NotAnArticle, decode_html, has_words, read_page, word_count
 from tests.ingest.site import STORIES, article_html
 
 URL = "https://gazette.example/news/harbour"
@@ -82,6 +82,14 @@ def test_word_count_handles_cjk() -> None:
     """Words are counted across scripts; two CJK characters count as one word."""
     assert word_count("one two, three") == 3
     assert word_count("東京都の天気") == 3
+
+
+def test_has_words_agrees_with_word_count_at_every_threshold() -> None:
+    """The short-circuit count answers as the full count, CJK and mixed texts included."""
+    texts = ["", "one", "one two, three 4", "東京都の天気", "Tokyo 東京都の天気 2024", "a " * 30]
+    for text in texts:
+        for wanted in range(0, 33):
+            assert has_words(text, wanted) == (word_count(text) >= wanted), (text, wanted)
 
 
 @pytest.mark.parametrize(
