@@ -83,6 +83,23 @@ def _search(dialect: Dialect, since: bool) -> sa.Select[Any]:
     )
 
 
+@functools.cache
+def _ranked_ids(dialect: Dialect, since: bool) -> sa.Select[Any]:
+    """The ids of `Dialect.hits`, in `_search`'s order."""
+    hits = dialect.hits(since)
+    return (
+        sa.select(hits.c.id)
+        .join_from(articles, hits, hits.c.id == _A.id)
+        .order_by(hits.c.score, _A.when_ts.desc(), _A.id.desc())
+    )
+
+
+@functools.cache
+def _by_ids(dialect: Dialect) -> sa.Select[Any]:
+    """The articles whose ids are in `:ids` (in no particular order)."""
+    return select_articles(dialect).where(_A.id.in_(sa.bindparam("ids", expanding=True)))
+
+
 class ArticleStore(Database):
     """The article half of `SqlStore`."""
 
@@ -193,8 +210,25 @@ class ArticleStore(Database):
         if not terms or limit <= 0:
             return []
         candidates = limit * fts.CANDIDATES_PER_ANSWER
-        found = await self._ranked(self.dialect.match_all(terms), candidates, since)
-        return fts.on_topic(found, terms, limit)
+        ranked = _ranked_ids(self.dialect, since is not None)
+        parameters = self._hits(self.dialect.match_all(terms), candidates, since)
+        by_ids = _by_ids(self.dialect)
+
+        def about(conn: sa.Connection) -> list[Article]:
+            # The candidates' ids first; then their articles `limit` at a time, as the topic
+            # check asks for them: most answers read `limit` articles, not all candidates.
+            ids = [int(row.id) for row in conn.execute(ranked, parameters)]
+            kept: list[Article] = []
+            for start in range(0, len(ids), limit):
+                batch = ids[start : start + limit]
+                rows = {int(row.id): row for row in conn.execute(by_ids, {"ids": batch})}
+                found = [self._article(rows[i]) for i in batch if i in rows]
+                kept += fts.on_topic(found, terms, limit - len(kept))
+                if len(kept) >= limit:
+                    break
+            return kept
+
+        return await self._run(about, "read", heavy=True)
 
     @store_errors
     async def closest(self, query: str, limit: int = 2) -> list[Article]:
@@ -206,12 +240,16 @@ class ArticleStore(Database):
 
     async def _ranked(self, match: str, limit: int, since: datetime | None) -> list[Article]:
         """The best `limit` articles for a match expression, dated or fetched `since`."""
-        moment = None if since is None else utc(since).timestamp()
-        parameters = self.dialect.search_parameters(
-            match, limit, moment, time.time(), self.recency_days, self.search_pool
-        )
+        parameters = self._hits(match, limit, since)
         return await self._articles(
-            _search(self.dialect, moment is not None), parameters, heavy=True
+            _search(self.dialect, since is not None), parameters, heavy=True
+        )
+
+    def _hits(self, match: str, limit: int, since: datetime | None) -> dict[str, Any]:
+        """The parameters of `Dialect.hits` for a match expression, now."""
+        moment = None if since is None else utc(since).timestamp()
+        return self.dialect.search_parameters(
+            match, limit, moment, time.time(), self.recency_days, self.search_pool
         )
 
     @store_errors

@@ -138,13 +138,14 @@ _SQLITE = Dialect(
         "(SELECT json_group_array(tag) FROM (SELECT tag FROM article_tags"
         " WHERE article_id = articles.id ORDER BY position))"
     ),
-    # bm25() is computed only for the rows the inner LIMIT lets through.
+    # bm25() is computed only for the rows the inner LIMIT lets through; the dates come
+    # from a covering index (revision 0006), not from the articles' pages.
     hits_sql="""
         SELECT c.id, c.relevance / (1.0 + max(0.0, :now - a.when_ts) / :scale) AS score
         FROM (SELECT rowid AS id, bm25(article_fts, 4.0, 1.0) AS relevance
               FROM article_fts WHERE article_fts MATCH :match
               ORDER BY rowid DESC LIMIT :pool) AS c
-        JOIN articles AS a ON a.id = c.id {since}
+        JOIN articles AS a INDEXED BY articles_id_when ON a.id = c.id {since}
         ORDER BY score LIMIT :limit
     """,
     since_sql="""

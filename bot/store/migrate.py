@@ -33,7 +33,7 @@ LEGACY: dict[str, dict[int, str]] = {
 }
 FENCE = 1000
 # Alembic reports every step at INFO; `newsbot db migrate` prints the outcome in one line.
-logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
+logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 # The history is linear and each revision's id is its file's number ("0004_store_state.py"

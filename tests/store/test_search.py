@@ -142,6 +142,29 @@ async def test_only_the_newest_matches_are_ranked(store: Store) -> None:
     assert found in newer
 
 
+async def test_on_topic_articles_behind_passing_mentions_are_found(store: Store) -> None:
+    """Articles are read `limit` at a time as the topic check asks: when the best-ranked
+    candidates only mention the topic, the answer is filled from the candidates behind them."""
+    (about,) = await _add(
+        store,
+        _article("Volcano", "The volcano erupted.", published=NOW - timedelta(days=200)),
+    )
+    passing = await _add(
+        store,
+        *(
+            _article(
+                f"Daily brief {n}",
+                f"Markets rose, item {n}.\nThe volcano erupted; the volcano erupted again.",
+                published=NOW - timedelta(hours=n + 1),
+            )
+            for n in range(2)
+        ),
+    )
+    ranked = [article.id for article in await store.closest("volcano erupted", limit=3)]
+    assert ranked == [*passing, about]  # the mentions rank first ...
+    assert await _ids(store, "volcano erupted", limit=1) == [about]  # ... the answer is about it
+
+
 async def test_title_hits_weigh_more_than_body_hits(store: Store) -> None:
     # Two body hits would beat one hit in a five-word title if both fields weighed the same.
     in_body, in_title = await _add(

@@ -129,6 +129,7 @@ async def test_a_v3_sqlite_store_migrates_to_sentence_spans(tmp_path: Path) -> N
         db.execute("DROP TABLE store_state")
         db.execute("DROP TABLE rate_limits")
         db.execute("DROP TABLE alembic_version")
+        db.execute("DROP INDEX articles_id_when")
         db.execute("PRAGMA user_version = 3")
     with pytest.raises(SchemaError, match="run `newsbot db migrate`"):
         await open_store(url).open()
