@@ -185,13 +185,14 @@ def _is_appeal(sentence: str, quoted: bool, call: bool) -> bool:
 
     `call`: the sentence holds an unquoted call to action (`CALL_TO_ACTION`).
     """
-    if quoted or p.REPORTED.search(sentence):
+    if quoted:
         return False
-    if call:
-        return True
-    if p.SITE_VOICE.search(sentence) and p.APPEAL_TOPIC.search(sentence):
-        return True
-    return bool(p.READER_VOICE.search(sentence) and p.READER_ASK.search(sentence))
+    asks = (
+        call
+        or bool(p.SITE_VOICE.search(sentence) and p.APPEAL_TOPIC.search(sentence))
+        or bool(p.READER_VOICE.search(sentence) and p.READER_ASK.search(sentence))
+    )
+    return asks and not p.REPORTED.search(sentence)  # the costlier test last
 
 
 def _calls_to_action(sentence: str) -> bool:

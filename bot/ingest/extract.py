@@ -27,13 +27,14 @@ from bot.ingest.clean import clean_text
 from bot.ingest.patterns import SENTENCE_END
 from bot.ingest.records import normalize_tags, parse_datetime
 
+log = logging.getLogger(__name__)
+
 FALLBACK_WORDS = 80
 FALLBACK_SHARE = 0.2
 _VISIBLE_TEXT = (
     "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript"
     " or ancestor::template or ancestor::nav or ancestor::header or ancestor::footer)]"
 )
-log = logging.getLogger(__name__)
 _EDGES = " \t-–—•·*|:>»"
 _WORDS = re.compile(r"\w+")
 _LETTERS = re.compile(r"[^\W\d_]")
