@@ -9,7 +9,10 @@ tables and columns `bot.store.tables` declares, on both backends.
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -247,3 +250,29 @@ def test_the_gate_knows_alembics_head_without_alembic() -> None:
     scripts = ScriptDirectory.from_config(migrate._config())
     assert scripts.get_current_head() == migrate.HEAD
     assert {script.revision for script in scripts.walk_revisions()} == migrate.REVISIONS
+
+
+async def test_db_migrate_says_one_line(tmp_path: Path) -> None:
+    """`newsbot db migrate` says its outcome in one line (on stderr, like every `db` action:
+    `db export -` writes the dump to stdout), without Alembic's set-up chatter."""
+    path = tmp_path / "older.db"
+    store = open_store(f"sqlite:///{path}")
+    await store.open()
+    await store.close()
+    with sqlite3.connect(path) as db:  # one revision back: 0006 only added this index
+        db.execute("DROP INDEX articles_id_when")
+        db.execute("UPDATE alembic_version SET version_num = '0005'")
+    env = {**os.environ, "LOG_LEVEL": "INFO"}
+    done = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "bot", "db", "--database-url", f"sqlite:///{path}", "migrate"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.strip().splitlines() == [
+        f"migrated from schema revision 0005 to schema revision {HEAD}"
+    ]
