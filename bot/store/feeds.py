@@ -99,16 +99,18 @@ def _by_urls(dialect: Dialect) -> sa.Select[Any]:
     )
 
 
-@functools.cache
-def _sharing_bands() -> sa.Select[Any]:
-    """The newest `:limit` fingerprints sharing one of the LSH band keys `:bands`."""
-    sharing = sa.select(signature_bands.c.article_id).where(
-        signature_bands.c.band.in_(sa.bindparam("bands", expanding=True))
-    )
-    query = _fingerprints().where(_SIG.article_id.in_(sharing))
-    return query.order_by(_SIG.article_id.desc()).limit(sa.bindparam("limit"))
+# The newest `:limit` fingerprints sharing one of the LSH band keys `:bands`.
+_SHARING = sa.select(signature_bands.c.article_id).where(
+    signature_bands.c.band.in_(sa.bindparam("bands", expanding=True))
+)
+_SHARING_BANDS = (
+    _fingerprints()
+    .where(_SIG.article_id.in_(_SHARING))
+    .order_by(_SIG.article_id.desc())
+    .limit(sa.bindparam("limit"))
+)
 
-
+# The line keys of `:site` seen in at least `:min_articles` articles.
 _BOILERPLATE = sa.select(site_lines.c.line_key).where(
     site_lines.c.site == sa.bindparam("site"),
     site_lines.c.articles >= sa.bindparam("min_articles"),
@@ -327,7 +329,7 @@ class FeedPart(ArticleStore):
         if not bands:
             return []
         wanted = {"bands": list(dict.fromkeys(bands)), "limit": limit}
-        rows = await self._read(_sharing_bands(), wanted, heavy=True)
+        rows = await self._read(_SHARING_BANDS, wanted, heavy=True)
         return [_fingerprint(row) for row in rows]
 
     @store_errors
