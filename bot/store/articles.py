@@ -72,26 +72,24 @@ def _by_id(dialect: Dialect) -> sa.Select[Any]:
     return select_articles(dialect).where(_A.id == sa.bindparam("id"))
 
 
+def _in_rank_order(select: sa.Select[Any], hits: sa.CTE) -> sa.Select[Any]:
+    """`select` over the articles of `Dialect.hits`, best first; the newer first among equals."""
+    return select.join_from(articles, hits, hits.c.id == _A.id).order_by(
+        hits.c.score, _A.when_ts.desc(), _A.id.desc()
+    )
+
+
 @functools.cache
 def _search(dialect: Dialect, since: bool) -> sa.Select[Any]:
-    """The articles of `Dialect.hits`, best first; the newer first among equals."""
-    hits = dialect.hits(since)
-    return (
-        select_articles(dialect)
-        .join_from(articles, hits, hits.c.id == _A.id)
-        .order_by(hits.c.score, _A.when_ts.desc(), _A.id.desc())
-    )
+    """The articles of `Dialect.hits`, in rank order."""
+    return _in_rank_order(select_articles(dialect), dialect.hits(since))
 
 
 @functools.cache
 def _ranked_ids(dialect: Dialect, since: bool) -> sa.Select[Any]:
-    """The ids of `Dialect.hits`, in `_search`'s order."""
+    """The ids of `Dialect.hits`, in rank order."""
     hits = dialect.hits(since)
-    return (
-        sa.select(hits.c.id)
-        .join_from(articles, hits, hits.c.id == _A.id)
-        .order_by(hits.c.score, _A.when_ts.desc(), _A.id.desc())
-    )
+    return _in_rank_order(sa.select(hits.c.id), hits)
 
 
 @functools.cache
