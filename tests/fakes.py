@@ -231,7 +231,11 @@ class FakeBotApi:
                 {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
             )
         method = request.match_info["method"]
-        form = {key: str(value) for key, value in (await request.post()).items()}
+        try:
+            form = await _fields(request)
+        except ApiError as exc:
+            body = {"ok": False, "error_code": exc.code, "description": exc.description}
+            return web.json_response(body, status=exc.code)
         params = _decode(form)
         self.calls.append((method, params))
         try:
@@ -396,6 +400,26 @@ class FakeBotApi:
 def _user(user_id: int) -> dict[str, Any]:
     """A human Telegram user."""
     return {"id": user_id, "is_bot": False, "first_name": f"User{user_id}"}
+
+
+async def _fields(request: web.Request) -> dict[str, str]:
+    """A request's parameters as form fields, from any body the Bot API takes.
+
+    The Bot API reads a query string, a url-encoded or multipart form, or a JSON object (its
+    non-string values stand for their JSON text, as in a form).
+    """
+    if request.content_type != "application/json":
+        return {key: str(value) for key, value in (await request.post()).items()}
+    try:
+        parsed = json.loads(await request.read())
+    except (UnicodeDecodeError, ValueError):
+        raise ApiError(400, "Bad Request: can't parse JSON object") from None
+    if not isinstance(parsed, dict):
+        raise ApiError(400, "Bad Request: can't parse JSON object")
+    return {
+        str(key): value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+        for key, value in parsed.items()
+    }
 
 
 def _decode(form: dict[str, Any]) -> dict[str, Any]:

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import json
 
+import aiohttp
 import pytest
 
 from tests.botapi_spec import SPEC_PATH, Spec, load_spec
-from tests.fakes import visible_text
+from tests.fakes import TOKEN, FakeBotApi, visible_text
 
 pytestmark = pytest.mark.skipif(
     not SPEC_PATH.is_file(), reason=f"the Bot API spec is not at {SPEC_PATH}"
@@ -86,3 +87,23 @@ def test_what_telegram_refuses_is_caught(
 ) -> None:
     problems = spec.check(method, form)
     assert problems and problem in " ".join(problems), problems
+
+
+async def test_the_fake_reads_json_and_form_bodies_alike(fake_api: FakeBotApi) -> None:
+    """The bot sends JSON; the fake must check it as strictly as a form, and refuse junk."""
+    url = f"{fake_api.url}/bot{TOKEN}/sendMessage"
+    long_text, html = "x" * 4097, {"parse_mode": "HTML"}
+    async with aiohttp.ClientSession() as session:
+        as_json = await session.post(url, json={"chat_id": 5, "text": "<b>hi</b>", **html})
+        as_form = await session.post(url, data={"chat_id": "5", "text": "<b>hi</b>", **html})
+        too_long = await session.post(url, json={"chat_id": 5, "text": long_text})
+        junk = await session.post(
+            url, data=b"{not json", headers={"Content-Type": "application/json"}
+        )
+        statuses = [r.status for r in (as_json, as_form, too_long, junk)]
+        junk_answer = await junk.json()
+    assert statuses == [200, 200, 400, 400]
+    assert [m["text"] for m in fake_api.messages(5)] == ["hi", "hi"]
+    assert junk_answer["ok"] is False
+    assert fake_api.violations == ["sendMessage.text: 4097 characters, allowed 1-4096"]
+    fake_api.violations.clear()  # seen as expected: the fixture refuses any left

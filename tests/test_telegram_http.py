@@ -45,26 +45,56 @@ def _data(**values: Any) -> RequestData:
     return RequestData([RequestParameter.from_input(key, value) for key, value in values.items()])
 
 
-async def test_sends_form_fields_and_returns_status_and_body(layer: AiohttpRequest) -> None:
+async def test_sends_parameters_as_json_and_returns_status_and_body(
+    layer: AiohttpRequest,
+) -> None:
     seen: dict[str, Any] = {}
 
     async def handler(request: web.Request) -> web.Response:
-        seen.update(dict(await request.post()), agent=request.headers["User-Agent"])
+        seen.update(
+            body=json.loads(await request.read()),
+            type=request.content_type,
+            agent=request.headers["User-Agent"],
+        )
         return web.json_response({"ok": False, "description": "nope"}, status=400)
 
     runner, url = await _serve(handler)
     try:
         markup = {"inline_keyboard": [[{"text": "Ещё", "callback_data": "mo:1:5"}]]}
-        data = _data(chat_id=7, text="<b>Привет</b> & 😀", reply_markup=markup)
+        text = "<b>Привет</b> & 😀 a=1&b=2+3"
+        data = _data(chat_id=7, text=text, reply_markup=markup, disable_notification=True)
         status, body = await layer.do_request(url + "/bot1:x/sendMessage", "POST", data)
     finally:
         await runner.cleanup()
     assert status == 400
     assert json.loads(body) == {"ok": False, "description": "nope"}
-    assert seen["chat_id"] == "7"
-    assert seen["text"] == "<b>Привет</b> & 😀"
-    assert json.loads(seen["reply_markup"]) == markup
+    assert seen["type"] == "application/json"
+    assert seen["body"] == {
+        "chat_id": 7,
+        "text": text,
+        "reply_markup": markup,
+        "disable_notification": True,
+    }
     assert seen["agent"].startswith("python-telegram-bot")
+
+
+async def test_invalid_unicode_in_a_parameter_goes_out_as_a_question_mark(
+    layer: AiohttpRequest,
+) -> None:
+    seen: dict[str, Any] = {}
+
+    async def handler(request: web.Request) -> web.Response:
+        seen.update(json.loads(await request.read()))
+        return web.json_response({"ok": True, "result": True})
+
+    runner, url = await _serve(handler)
+    try:
+        data = _data(callback_query_id="1", text="half \ud83d of an emoji")
+        status, _ = await layer.do_request(url + "/bot1:x/answerCallbackQuery", "POST", data)
+    finally:
+        await runner.cleanup()
+    assert status == 200
+    assert seen["text"] == "half ? of an emoji"
 
 
 async def test_uploads_files_as_multipart(layer: AiohttpRequest) -> None:

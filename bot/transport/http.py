@@ -11,10 +11,15 @@ with PTB's default, read once per host: aiohttp's own `trust_env` reads them and
 again on every request, on a thread, which cost more than the request itself.
 Errors map to PTB's: a timeout is `TimedOut`, any other client failure `NetworkError`; the
 request URL (it holds the bot token) never appears in their text.
+
+Parameters go as one JSON body (the Bot API takes `application/json` for every request that
+uploads no file), multipart only with files: PTB's url-encoded form quotes every character of
+a reply in pure Python, a tenth of the bot's CPU per answer under load.
 """
 
 from __future__ import annotations
 
+import json
 from urllib.parse import urlsplit
 from urllib.request import getproxies, proxy_bypass
 
@@ -25,6 +30,7 @@ from telegram.request import BaseRequest, RequestData
 POOL_SIZE = 128  # connections to the Bot API at most; more requests wait for a free one
 TIMEOUT = 5.0  # seconds: PTB's defaults for connect, read and write
 POOL_TIMEOUT = 1.0  # seconds a request may wait for a free connection
+_JSON = {"Content-Type": "application/json"}
 
 
 class AiohttpRequest(BaseRequest):
@@ -81,9 +87,16 @@ class AiohttpRequest(BaseRequest):
             raise RuntimeError("AiohttpRequest is not initialized")
         timeout = self._client_timeout(read_timeout, write_timeout, connect_timeout, pool_timeout)
         body, proxy = _body(request_data), self._proxy(url)
+        headers = _JSON if isinstance(body, bytes) else None
         try:
             async with self._session.request(
-                method, url, data=body, timeout=timeout, proxy=proxy, allow_redirects=False
+                method,
+                url,
+                data=body,
+                headers=headers,
+                timeout=timeout,
+                proxy=proxy,
+                allow_redirects=False,
             ) as response:
                 return response.status, await response.read()
         except TimeoutError as error:
@@ -137,15 +150,15 @@ def _given(value: object, default: float | None) -> float | None:
     return default
 
 
-def _body(request_data: RequestData | None) -> aiohttp.FormData | dict[str, str] | None:
-    """The form of a request: url-encoded fields, or multipart when it uploads files."""
+def _body(request_data: RequestData | None) -> aiohttp.FormData | bytes | None:
+    """The body of a request: its parameters as JSON, or multipart when it uploads files."""
     if request_data is None:
         return None
-    fields = request_data.json_parameters
     files = request_data.multipart_data
     if not files:
-        return fields
-    form = aiohttp.FormData(fields)
+        text = json.dumps(request_data.parameters, ensure_ascii=False)
+        return text.encode("utf-8", "replace")  # a lone surrogate (invalid Unicode) → "?"
+    form = aiohttp.FormData(request_data.json_parameters)
     for name, (filename, content, mimetype) in files.items():
         form.add_field(name, content, filename=filename, content_type=mimetype)
     return form
