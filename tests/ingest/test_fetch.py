@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import time
 import tracemalloc
@@ -244,3 +245,33 @@ async def test_bad_encodings_get_one_clear_refusal(
     url = site.add("/odd", body, headers={"Content-Encoding": encoding})
     result = await fetcher.fetch(url)
     assert result.error is not None and reason in result.error
+
+
+async def test_an_idle_connection_the_server_closed_is_not_reused(fetcher: Fetcher) -> None:
+    """The pool asks each idle connection whether it is readable (closed counts): a server
+    that closes a kept-alive connection between two fetches must cost nothing."""
+    connections = 0
+    body = b"<!doctype html><title>Harbour</title><p>The harbour reopened.</p>"
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal connections
+        connections += 1
+        await reader.readuntil(b"\r\n\r\n")
+        length = f"Content-Length: {len(body)}\r\nConnection: keep-alive\r\n\r\n".encode()
+        writer.write(head + length + body)
+        await writer.drain()
+        writer.close()  # then closes it at once, keep-alive or not
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        first = await fetcher.fetch(f"http://127.0.0.1:{port}/one")
+        await asyncio.sleep(0.05)  # the close reaches the client's idle socket
+        second = await fetcher.fetch(f"http://127.0.0.1:{port}/two")
+    finally:
+        server.close()
+        await server.wait_closed()
+    assert (first.error, second.error) == (None, None)
+    assert first.body == second.body == body
+    assert connections == 2

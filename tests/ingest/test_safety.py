@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
+import ssl
 
 import pytest
+import trustme
 
 from bot.errors import UnsafeURLError
-from bot.ingest.safety import AddressPolicy, resolve
+from bot.ingest.safety import AddressPolicy, GuardedBackend, resolve
 from bot.netaddr import parse_networks
 
 
@@ -70,3 +73,38 @@ async def test_localhost_resolves_without_the_network() -> None:
     assert await resolve("10.0.0.1", 80, 1.0) == [ipaddress.ip_address("10.0.0.1")]
     found = await resolve("localhost", 80, 1.0)
     assert found and all(address.is_loopback for address in found)
+
+
+async def test_a_tls_stream_keeps_its_socket_and_reads_and_writes() -> None:
+    """After TLS starts on a checked connection, readability is still asked of its socket."""
+    ca = trustme.CA()
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(server_context)
+    client_context = ssl.create_default_context()
+    ca.configure_trust(client_context)
+    closing = asyncio.Event()
+
+    async def echo(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write((await reader.readline()).upper())
+        await writer.drain()
+        await closing.wait()
+        writer.close()
+
+    server = await asyncio.start_server(echo, "127.0.0.1", 0, ssl=server_context)
+    port = server.sockets[0].getsockname()[1]
+    backend = GuardedBackend(AddressPolicy(parse_networks("127.0.0.0/8")))
+    try:
+        plain = await backend.connect_tcp("127.0.0.1", port, timeout=5)
+        secure = await plain.start_tls(client_context, "127.0.0.1", timeout=5)
+        assert secure.get_extra_info("ssl_object") is not None
+        assert secure.get_extra_info("socket") is plain.get_extra_info("socket")
+        await secure.write(b"harbour\n")
+        assert await secure.read(100, timeout=5) == b"HARBOUR\n"
+        assert secure.get_extra_info("is_readable") is False
+        closing.set()
+        await asyncio.sleep(0.05)
+        assert secure.get_extra_info("is_readable") is True  # closed: the pool drops it
+        await secure.aclose()
+    finally:
+        server.close()
+        await server.wait_closed()
