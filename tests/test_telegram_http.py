@@ -15,6 +15,7 @@ from telegram.request import RequestData
 from telegram.request._requestparameter import RequestParameter
 
 from bot.transport.http import AiohttpRequest
+from bot.transport.safe_updates import SafeUpdatesRequest
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 SECRET_PATH = "/bot123456:SECRET-TOKEN/sendMessage"
@@ -202,3 +203,16 @@ async def test_must_be_initialized_and_shuts_down_twice_harmlessly() -> None:
         await request.do_request("http://127.0.0.1:9/bot1:x/getMe", "POST")
     await request.initialize()  # open again after shutdown, as PTB may
     await request.shutdown()
+
+
+def test_updates_are_checked_one_by_one_only_in_a_batch_that_came_back() -> None:
+    """PTB parses a batch once; a batch it could not parse comes back, and is then mended."""
+    layer = SafeUpdatesRequest()
+    chat = {"id": 1, "type": "private"}
+    good = {"update_id": 5, "message": {"message_id": 1, "date": 0, "chat": chat, "text": "hi"}}
+    bad = {"update_id": 6, "message": {"text": "/help"}}  # no chat, no date, no id
+    batch = json.dumps({"ok": True, "result": [good, bad]}).encode()
+    assert layer.parse_json_payload(batch)["result"] == [good, bad]  # unchecked: parsed once
+    assert layer.parse_json_payload(batch)["result"] == [good, {"update_id": 6}]
+    later = json.dumps({"ok": True, "result": [{**good, "update_id": 7}]}).encode()
+    assert layer.parse_json_payload(later)["result"] == [{**good, "update_id": 7}]
