@@ -6,7 +6,8 @@ under, so a new or changed article is seen by the next request; entries also exp
 than a staleness bound and this process has written no article since (`local`): asking the
 store costs a query per request, and under constant ingestion the version would never stay
 still long enough for the cache to help. Concurrent requests for the same key and version
-share one computation instead of each doing the CPU work.
+share one computation instead of each doing the CPU work. A key with nothing cached needs no
+version beforehand either (`compute_new`): the computation reports the version it read.
 """
 
 from __future__ import annotations
@@ -48,12 +49,17 @@ class AnswerCache(Generic[K, V]):
         self._size, self._ttl, self._clock = size, ttl, clock
         self._entries: OrderedDict[K, _Entry[V]] = OrderedDict()
         self._pending: dict[tuple[K, str], asyncio.Task[V]] = {}
+        self._new: dict[K, asyncio.Task[tuple[V, str]]] = {}
         self.hits = 0
         self.misses = 0
 
     def __len__(self) -> int:
         """How many values are cached."""
         return len(self._entries)
+
+    def has(self, key: K) -> bool:
+        """Whether a value for `key` is cached under any version, fresh or not."""
+        return key in self._entries
 
     def get(self, key: K, version: str) -> V | None:
         """The value cached for `key` under `version` and still fresh, else None."""
@@ -101,6 +107,30 @@ class AnswerCache(Generic[K, V]):
             task.add_done_callback(lambda done: self._settle(key, version, local, done))
         # shield: one caller giving up (cancelled) must not cancel the others' computation
         return await asyncio.shield(task)
+
+    async def compute_new(
+        self, key: K, compute: Callable[[], Awaitable[tuple[V, str]]], local: str = ""
+    ) -> V:
+        """For a key with nothing cached (`has` is False): `compute()` once for all concurrent
+        callers, giving the value and the store version it read (before its articles), under
+        which the value is then cached. No version is asked for beforehand: for a key never
+        answered here, that query could only say what the computation finds out anyway."""
+        self.misses += 1
+        task = self._new.get(key)
+        if task is None:
+            task = asyncio.ensure_future(compute())
+            self._new[key] = task
+            task.add_done_callback(lambda done: self._settle_new(key, local, done))
+        value, _ = await asyncio.shield(task)
+        return value
+
+    def _settle_new(self, key: K, local: str, task: asyncio.Task[tuple[V, str]]) -> None:
+        """A computation of `compute_new` ended: cache its value under its version."""
+        self._new.pop(key, None)
+        if task.cancelled() or task.exception() is not None:
+            return
+        value, version = task.result()
+        self.put(key, version, value, local)
 
     def _settle(self, key: K, version: str, local: str, task: asyncio.Task[V]) -> None:
         """A computation ended: cache its value, or just mark its exception as seen."""

@@ -43,6 +43,8 @@ async def test_a_topic_answer_is_fresh_for_a_bounded_time(bot_settings: Settings
     try:
         await store.add_article(Article("Dam opens", "The new dam opened on Monday. It is big."))
         first = await news.summarize_topic(resources, "dam")
+        version = await store.articles_version()  # a new topic's search read it: cached under it
+        assert resources.topic_cache.get(("dam", 0, news.TOPIC_SENTENCES), version) == first
         other = open_store(settings.database_url)  # another process, say `newsbot ingest`
         await other.open()
         await other.add_article(Article("Dam leaks", "The new dam leaked on Tuesday. Water ran."))

@@ -90,3 +90,27 @@ def test_recent_values_need_no_version_while_this_process_wrote_nothing() -> Non
     now[0] = 130.0
     assert cache.recent("tax", "7", within=30.0) is None  # older than the bound
     assert cache.get("tax", "v1") == 1  # the version check still serves it
+
+
+async def test_a_new_key_is_computed_once_and_cached_under_the_version_it_read() -> None:
+    """`compute_new`: no version asked beforehand; concurrent callers share one computation."""
+    cache: AnswerCache[str, int] = AnswerCache()
+    calls = 0
+
+    async def compute() -> tuple[int, str]:
+        nonlocal calls
+        calls += 1
+        await asyncio.sleep(0.01)
+        return 42, "v7"
+
+    assert not cache.has("k")
+    results = await asyncio.gather(*(cache.compute_new("k", compute) for _ in range(10)))
+    assert results == [42] * 10 and calls == 1
+    assert cache.has("k") and cache.get("k", "v7") == 42 and cache.get("k", "v8") is None
+
+    async def fail() -> tuple[int, str]:
+        raise RuntimeError("database locked")
+
+    with pytest.raises(RuntimeError, match="database locked"):
+        await cache.compute_new("other", fail)
+    assert not cache.has("other")

@@ -56,6 +56,7 @@ _UPDATE = sa.update(articles).where(_A.id == sa.bindparam("row_id"))
 _DROP_TAGS = sa.delete(article_tags).where(article_tags.c.article_id == sa.bindparam("row_id"))
 _ADD_TAGS = sa.insert(article_tags)
 _BUMP = sa.update(store_state).values(articles_version=store_state.c.articles_version + 1)
+_VERSION = sa.select(store_state.c.articles_version)
 
 
 @functools.cache
@@ -190,7 +191,7 @@ class ArticleStore(Database):
     @store_errors
     async def articles_version(self) -> str:
         """A counter every article write moves, in any process or instance."""
-        found = await self._read(sa.select(store_state.c.articles_version))
+        found = await self._read(_VERSION)
         return str(found[0][0]) if found else "0"
 
     @store_errors
@@ -204,15 +205,30 @@ class ArticleStore(Database):
         self, query: str, limit: int = 5, *, since: datetime | None = None
     ) -> list[Article]:
         """Articles about a free-text topic, best first (relevance with recency)."""
+        found, _ = await self._about(query, limit, since, versioned=False)
+        return found
+
+    @store_errors
+    async def search_with_version(self, query: str, limit: int = 5) -> tuple[list[Article], str]:
+        """`search`, with the articles version read first in the same unit of work."""
+        return await self._about(query, limit, None, versioned=True)
+
+    async def _about(
+        self, query: str, limit: int, since: datetime | None, *, versioned: bool
+    ) -> tuple[list[Article], str]:
+        """The articles about `query` (see `search`) and, if asked, the version before them."""
         terms = fts.query_terms(query)
-        if not terms or limit <= 0:
-            return []
+        if not versioned and (not terms or limit <= 0):
+            return [], ""
         candidates = limit * fts.CANDIDATES_PER_ANSWER
         ranked = _ranked_ids(self.dialect, since is not None)
         parameters = self._hits(self.dialect.match_all(terms), candidates, since)
         by_ids = _by_ids(self.dialect)
 
-        def about(conn: sa.Connection) -> list[Article]:
+        def about(conn: sa.Connection) -> tuple[list[Article], str]:
+            version = str(conn.execute(_VERSION).scalar() or 0) if versioned else ""
+            if not terms or limit <= 0:
+                return [], version
             # The candidates' ids first; then their articles `limit` at a time, as the topic
             # check asks for them: most answers read `limit` articles, not all candidates.
             ids = [int(row.id) for row in conn.execute(ranked, parameters)]
@@ -224,7 +240,7 @@ class ArticleStore(Database):
                 kept += fts.on_topic(found, terms, limit - len(kept))
                 if len(kept) >= limit:
                     break
-            return kept
+            return kept, version
 
         return await self._run(about, "read", heavy=True)
 

@@ -224,6 +224,10 @@ class Store(SubscriptionStore, FeedStore, PacingStore, Protocol):
         `query` is raw user input: implementations never pass it to a query language as is.
         """
 
+    async def search_with_version(self, query: str, limit: int = 5) -> tuple[list[Article], str]:
+        """`search`, and the `articles_version` read just before it in the same unit of work:
+        a version the answer may be cached under, never newer than the articles read."""
+
     async def closest(self, query: str, limit: int = 2) -> list[Article]:
         """The best articles with any of the query's words, about the topic or not: offered
         (explicitly labelled) only when `search` finds nothing."""

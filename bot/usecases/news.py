@@ -34,19 +34,28 @@ async def summarize_topic(
     TOPIC_FRESH_SECONDS when another process did (ingest CLI, other instances).
     """
 
+    limit = resources.settings.topic_articles
+
     async def compute() -> TopicSummary:
         """Search and summarize, uncached."""
-        limit = resources.settings.topic_articles
         articles = await resources.store.search(query, limit=skip + limit)
         return await resources.summarizer.topic(query, articles[skip:], sentences)
 
+    async def compute_new() -> tuple[TopicSummary, str]:
+        """Search and summarize, uncached; with the store version read before the search."""
+        found, version = await resources.store.search_with_version(query, limit=skip + limit)
+        return await resources.summarizer.topic(query, found[skip:], sentences), version
+
+    cache = resources.topic_cache
     key, local = (query, skip, sentences), str(resources.store.local_writes)
     fresh = resources.settings.topic_fresh_seconds
-    recent = resources.topic_cache.recent(key, local, fresh) if fresh > 0 else None
+    recent = cache.recent(key, local, fresh) if fresh > 0 else None
     if recent is not None:  # no store query: see TOPIC_FRESH_SECONDS
         return recent
+    if not cache.has(key):  # a topic new here: no version to compare, so none asked apart
+        return await cache.compute_new(key, compute_new, local)
     version = await resources.store.articles_version()
-    return await resources.topic_cache.get_or_compute(key, version, compute, local)
+    return await cache.get_or_compute(key, version, compute, local)
 
 
 async def closest(resources: Resources, query: str) -> list[Article]:

@@ -33,3 +33,14 @@ async def test_version_sees_articles_added_through_another_connection(
     finally:
         await other.close()
     assert await store.articles_version() != before
+
+
+async def test_search_with_version_reads_the_version_before_the_articles(store: Store) -> None:
+    """The same articles as `search`, and the version they may be cached under."""
+    await store.add_article(make_article("Dam opens", "The dam opened. The dam is big. Dam."))
+    await store.add_article(make_article("Storm", "A storm hit the coast on Friday."))
+    found, version = await store.search_with_version("dam", limit=5)
+    assert [a.title for a in found] == [a.title for a in await store.search("dam", limit=5)]
+    assert [a.title for a in found] == ["Dam opens"]
+    assert version == await store.articles_version()
+    assert await store.search_with_version("   ", limit=5) == ([], version)
