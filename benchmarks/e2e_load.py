@@ -24,7 +24,8 @@ the bot process's user + system time over the run (Linux /proc).
 of 30 messages/s (Telegram's broadcast limit) replies cannot pass 30/s, however fast the bot.
 1000 is the most the bot accepts (Telegram's paid broadcasts): with the answer cache on, the
 bot reaches it, and the report says so (the CPU per command is then the measure).
-`--store FILE` keeps the filled store for the next run (filling 10,000 takes most of a minute).
+`--store FILE` keeps the filled store for the next run (filling 10,000 takes most of a minute);
+`--store postgresql://...` runs on that database instead (filled unless it holds enough).
 `--in-process` runs the bot inside this process, as the tests do: it then shares one core
 (the GIL) with the fake Bot API and the simulated users.
 `--feeds N` serves N local RSS feeds of 20 new whole-text entries each (as
@@ -86,7 +87,10 @@ IN_PROCESS_HELP = (
     "run the bot in this process (as the tests do), sharing its CPU with the fake Bot API and"
     " the 50 clients, instead of as `python -m bot run`"
 )
-STORE_HELP = "keep the filled SQLite store in this file and reuse it on the next run"
+STORE_HELP = (
+    "keep the filled SQLite store in this file and reuse it on the next run; or a database URL "
+    "(postgresql://...) to fill or reuse"
+)
 RATE_HELP = "commands per second from all users together, sent on schedule (an open loop)"
 FEEDS_HELP = "local feeds (20 new entries each) the bot's feed job ingests during the load"
 NEW_TOPICS_SEED = 19
@@ -364,7 +368,8 @@ async def _load(args: argparse.Namespace, url: str, bare: bool) -> Run:
 async def main(args: argparse.Namespace) -> int:
     """Run the load and print the figures; 0 when every target was met."""
     with tempfile.TemporaryDirectory() as folder:
-        url = f"sqlite:///{args.store or Path(folder) / 'load.db'}"
+        given = str(args.store or "")
+        url = given if "://" in given else f"sqlite:///{args.store or Path(folder) / 'load.db'}"
         started = time.perf_counter()
         stored = await _fill(url, args.articles)
         if stored == 0:
@@ -520,7 +525,7 @@ if __name__ == "__main__":
         "loop of one user's commands would otherwise measure that pacing, not the bot",
     )
     parser.add_argument("--in-process", action="store_true", help=IN_PROCESS_HELP)
-    parser.add_argument("--store", type=Path, help=STORE_HELP)
+    parser.add_argument("--store", help=STORE_HELP)
     parser.add_argument("--rate", type=float, default=0.0, help=RATE_HELP)
     parser.add_argument("--feeds", type=int, default=0, help=FEEDS_HELP)
     parser.add_argument("--new-topics", action="store_true", help="every command a new topic")
