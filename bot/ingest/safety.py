@@ -155,7 +155,8 @@ class SocketStream(httpcore.AsyncNetworkStream):
     httpcore asks that of every pooled connection whenever any request starts or ends (an idle
     connection the server closed is readable). The AnyIO stream looked the socket up anew each
     time, rebuilding its table of attributes with a `getpeername` system call: with 16 pooled
-    connections that was two thirds of fetching a page on loopback.
+    connections, fetching and serving a page on loopback took 1.4-1.5 ms of CPU with it and
+    1.0-1.1 ms without. The readability test is httpcore's own (a zero-timeout poll).
     """
 
     def __init__(self, inner: httpcore.AsyncNetworkStream, raw: socket.socket | None) -> None:

@@ -9,7 +9,8 @@ does not parse is logged and replaced by an empty update with the same update_id
 offset moves on and the rest of the batch is handled.
 
 Checking every batch up front would parse each update twice; under load that was 8% of the
-bot's CPU. A malformed batch costs one more getUpdates call and PTB's own log line instead.
+bot's profile samples. A malformed batch costs one more getUpdates call and PTB's own log line
+instead.
 """
 
 from __future__ import annotations

@@ -36,15 +36,14 @@ async def summarize_topic(
 
     limit = resources.settings.topic_articles
 
-    async def compute() -> TopicSummary:
-        """Search and summarize, uncached."""
-        articles = await resources.store.search(query, limit=skip + limit)
-        return await resources.summarizer.topic(query, articles[skip:], sentences)
-
     async def compute_new() -> tuple[TopicSummary, str]:
         """Search and summarize, uncached; with the store version read before the search."""
         found, version = await resources.store.search_with_version(query, limit=skip + limit)
         return await resources.summarizer.topic(query, found[skip:], sentences), version
+
+    async def compute() -> TopicSummary:
+        """Search and summarize, uncached (the version is known already)."""
+        return (await compute_new())[0]
 
     cache = resources.topic_cache
     key, local = (query, skip, sentences), str(resources.store.local_writes)
