@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from bot.models import Article, Count, StoredResult
 from bot.store import fts
 from bot.store.database import Database, Row, store_errors
-from bot.store.dialects import RECENCY_DAYS, SEARCH_POOL, Dialect
+from bot.store.dialects import RECENCY_DAYS, SEARCH_POOL, SEARCH_WINDOW, Dialect
 from bot.store.tables import article_tags, articles, store_state, utc
 
 _A = articles.c
@@ -104,6 +104,7 @@ class ArticleStore(Database):
 
     recency_days = RECENCY_DAYS
     search_pool = SEARCH_POOL  # matches ranked per search, newest first (dialects.py)
+    search_window = SEARCH_WINDOW  # newest articles PostgreSQL looks in first (dialects.py)
     local_writes = 0  # articles this process added or changed (`Store.local_writes`)
 
     def _select(self, *extra: sa.ColumnElement[Any]) -> sa.Select[Any]:
@@ -263,7 +264,13 @@ class ArticleStore(Database):
         """The parameters of `Dialect.hits` for a match expression, now."""
         moment = None if since is None else utc(since).timestamp()
         return self.dialect.search_parameters(
-            match, limit, moment, time.time(), self.recency_days, self.search_pool
+            match,
+            limit,
+            moment,
+            time.time(),
+            self.recency_days,
+            self.search_pool,
+            self.search_window,
         )
 
     @store_errors

@@ -39,6 +39,12 @@ RECENCY_DAYS = 30.0
 # the bundled sample and a week of a busy feed list are ranked whole, small enough to bound
 # the cost (~3 ms on SQLite); benchmarks/search_scale.py measures it against the bare query.
 SEARCH_POOL = 2000
+# PostgreSQL looks for the newest SEARCH_POOL matches among the newest SEARCH_WINDOW articles
+# first, and in all of them only when the window holds fewer: the same matches either way,
+# but a word with 40,000 matches in a million articles no longer reads 40,000 heap pages
+# (tsvectors are stored in the rows, ~4 KB each). Not fitted: words in 2% or more of the
+# articles fill the pool from the window.
+SEARCH_WINDOW = 100_000
 DAY_SECONDS = 86_400.0
 Terms = list[list[str]]
 
@@ -109,12 +115,14 @@ class Dialect:
         now: float,
         recency_days: float,
         pool: int = SEARCH_POOL,
+        window: int = SEARCH_WINDOW,
     ) -> dict[str, Any]:
         """The values of the parameters of `hits`."""
         values = {
             "match": match,
             "limit": limit,
             "pool": max(pool, limit),
+            "window": window,
             "now": now,
             "scale": recency_days * DAY_SECONDS,
         }
@@ -172,15 +180,33 @@ _POSTGRES = Dialect(
     # ts_rank weights {D, C, B, A}: body (B) counts a quarter of the title (A).
     # The newest matches are picked by id alone, then only those are read again and ranked:
     # sorting the matches with their tsvectors spilled to disk (44 MB for 18k matches).
+    # The window (SEARCH_WINDOW) is tried first; the full scan below it runs only when the
+    # window held too few matches and was not the whole table (one-time filters: PostgreSQL
+    # skips the branch that is not needed).
     hits_sql="""
+        WITH top AS (
+            SELECT coalesce(max(article_id), 0) AS id FROM article_fts
+        ), recent AS (
+            SELECT f.article_id AS id
+            FROM article_fts AS f, to_tsquery('simple', :match) AS q (query)
+            WHERE f.tsv @@ q.query {since} AND f.article_id > (SELECT id FROM top) - :window
+            ORDER BY f.article_id DESC LIMIT :pool
+        ), c AS (
+            SELECT id FROM recent
+            WHERE (SELECT count(*) FROM recent) >= :pool OR (SELECT id FROM top) <= :window
+            UNION ALL
+            SELECT id FROM (
+                SELECT f.article_id AS id
+                FROM article_fts AS f, to_tsquery('simple', :match) AS q (query)
+                WHERE f.tsv @@ q.query {since}
+                ORDER BY f.article_id DESC LIMIT :pool
+            ) AS every
+            WHERE (SELECT count(*) FROM recent) < :pool AND (SELECT id FROM top) > :window
+        )
         SELECT f.article_id AS id,
                -ts_rank('{0, 0, 0.25, 1}', f.tsv, q.query, 1)
                    / (1.0 + greatest(0.0, :now - f.when_ts) / :scale) AS score
-        FROM (SELECT f.article_id AS id
-              FROM article_fts AS f, to_tsquery('simple', :match) AS q (query)
-              WHERE f.tsv @@ q.query {since}
-              ORDER BY f.article_id DESC LIMIT :pool) AS c
-        JOIN article_fts AS f ON f.article_id = c.id,
+        FROM c JOIN article_fts AS f ON f.article_id = c.id,
         to_tsquery('simple', :match) AS q (query)
         ORDER BY score, f.when_ts DESC LIMIT :limit
     """,

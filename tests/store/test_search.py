@@ -199,3 +199,30 @@ async def test_search_returns_full_articles(store: Store, news: dict[str, int]) 
         "Погода",
         "В Москве ожидается снег.",
     )
+
+
+async def test_the_newest_matches_are_the_same_found_in_a_window_or_in_all(store: Store) -> None:
+    """PostgreSQL looks for the pool among the newest `search_window` articles first, then in
+    all when the window holds too few matches: the answers must not change either way."""
+    (best,) = await _add(store, _article("Harbour harbour", "The harbour harbour harbour."))
+    older = await _add(
+        store, *(_article(f"Harbour {n}", f"The harbour reopened, site {n}.") for n in range(5))
+    )
+    await _add(store, *(_article(f"Storm {n}", f"A storm hit, site {n}.") for n in range(4)))
+    newer = await _add(
+        store, *(_article(f"Harbour news {n}", f"The harbour grew, dock {n}.") for n in range(6))
+    )
+    store.search_pool = 6  # type: ignore[attr-defined]  # = 2 answers' candidates
+    answers = {}
+    for window in (1_000_000, 6, 7, 12, 3):  # all; the 6 newest; more; too few: all again
+        store.search_window = window  # type: ignore[attr-defined]
+        answers[window] = await _ids(store, "harbour", limit=2)
+    assert set(answers[1_000_000]) <= set(newer)  # only the newest `pool` matches are ranked
+    assert all(found == answers[1_000_000] for found in answers.values()), answers
+    store.search_pool = 12  # type: ignore[attr-defined]  # = 4 answers' candidates
+    everything = []
+    for window in (1_000_000, 6):  # the window holds 6 matches of the 12 asked for: all read
+        store.search_window = window  # type: ignore[attr-defined]
+        everything.append(await _ids(store, "harbour", limit=4))
+    assert everything[0] == everything[1]
+    assert everything[0][0] == best and set(everything[0]) <= {best, *older, *newer}
