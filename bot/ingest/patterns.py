@@ -78,6 +78,26 @@ _CALL_TO_ACTION_TEXT = """
     поделиться
 """
 CALL_TO_ACTION_WORDS = frozenset(_CALL_TO_ACTION_TEXT.split())
+# Of those, the words common in any news sentence ("you", "this", "by", "one": 30% of the
+# extraction pages' sentences hold one). Where one of them is a sentence's only listed word,
+# the pattern can match only if the word is followed by its next word in a branch, one of
+# `CALL_TO_ACTION_PAIRS` (tests/ingest/test_patterns.py derives the pairs from the branches).
+_CALL_TO_ACTION_COMMON_TEXT = """
+    you this by are not one all we like make our find already follow join give become share
+    consider free все мы чтобы
+"""
+CALL_TO_ACTION_COMMON = frozenset(_CALL_TO_ACTION_COMMON_TEXT.split())
+_CALL_TO_ACTION_PAIRS_TEXT = """
+    you ve|you have|this article|this content|this story|this page|this website|this site
+    by supporting|by donating|by subscribing|are you|not ready|one time|all rights|we use
+    we uses|like us|make a|make donation|make contribution|make gift|our website|our site
+    find us|already a|already an|follow us|join us|give a|give donation|give contribution
+    give gift|become a|become an|share this|share on|share via|share to|share the
+    consider supporting|consider donating|consider subscribing|free article|free articles
+    все права|мы используем|чтобы продолжить|чтобы дочитать
+"""
+_PAIRS = _CALL_TO_ACTION_PAIRS_TEXT.replace("\n", "|").split("|")
+CALL_TO_ACTION_PAIRS = frozenset(pair.strip() for pair in _PAIRS if pair.strip())
 CALL_TO_ACTION_CJK = re.compile(CALL_TO_ACTION_BRANCHES[-1])
 
 # Widget labels: boilerplate when they make up most of a very short line.

@@ -161,6 +161,21 @@ def test_one_paragraph_per_line_with_whitespace_and_invisible_characters_normali
     assert clean_text(text) == "First paragraph of the story.\nSecond paragraph here."
 
 
+@pytest.mark.parametrize("char", ["\u200b", "\u00ad", "\ufeff", "\x07", "\x1f", "\x9f"])
+def test_each_invisible_character_alone_is_removed(char: str) -> None:
+    """Texts without any of them skip the translation: one such character is enough for it."""
+    assert clean_text(f"The council app{char}roved the budget on Monday.") == (
+        "The council approved the budget on Monday."
+    )
+
+
+@pytest.mark.parametrize("char", ["\r", "\u2028", "\x0b", "\x85"])
+def test_each_newline_variant_alone_splits_paragraphs(char: str) -> None:
+    assert clean_text(f"The council met on Monday.{char}{char}It approved the budget.") == (
+        "The council met on Monday.\nIt approved the budget."
+    )
+
+
 def test_hard_wrapped_paragraph_is_joined() -> None:
     text = "The council approved the budget\nafter a long debate on Monday.\n\nNext one."
     assert (

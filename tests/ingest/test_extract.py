@@ -57,3 +57,42 @@ def test_extraction_leaves_the_parsed_page_whole() -> None:
     for favor_precision in (True, False):
         assert "Paragraph 0" in _body(tree, None, frozenset(), favor_precision=favor_precision)
         assert etree.tostring(tree) == before
+
+
+TAXONOMY_PAGES = {
+    "tags and a category in the usual places": (
+        "<div class='entry-meta'><a href='/category/business/'>Business</a></div>"
+        "<div class='tags'><a href='/tag/oil/'>Oil</a><a href='/tags/opec/'>OPEC</a></div>"
+    ),
+    "only the section in the head": "",
+    "links that look like tags but sit in the text": (
+        "<p>See <a href='/tag/oil/'>oil</a> and <a href='/categories/world/'>world</a>.</p>"
+    ),
+    "a tag link and no category link": "<div class='tags'><a href='/tag/oil/'>Oil</a></div>",
+}
+
+
+def test_categories_and_tags_are_trafilaturas_without_scanning_for_absent_links() -> None:
+    """`_catstags` skips trafilatura's scans only when no link can be a category or a tag:
+    its answer equals `extract_catstags` on pages with, without and with misplaced links,
+    and the section `<meta>` still gives the category when no link does."""
+    import trafilatura
+    from trafilatura.metadata import extract_catstags
+
+    from bot.ingest.extract import _TAXONOMY_HREFS, _catstags
+
+    found = {}
+    for name, links in TAXONOMY_PAGES.items():
+        html = (
+            "<html><head><title>Oil</title><meta property='article:section' content='Markets'>"
+            f"</head><body><article><h1>Oil</h1>{INTRO}{links}</article></body></html>"
+        )
+        tree = trafilatura.load_html(html)
+        assert tree is not None
+        hrefs = "\n".join(tree.xpath(_TAXONOMY_HREFS))
+        for kind in ("category", "tag"):
+            assert _catstags(kind, tree, hrefs) == extract_catstags(kind, tree), (name, kind)
+        found[name] = extract_html(html).tags
+    assert found["tags and a category in the usual places"] == ("Business", "Oil", "OPEC")
+    assert found["only the section in the head"] == ("Markets",)
+    assert found["a tag link and no category link"] == ("Markets", "Oil")

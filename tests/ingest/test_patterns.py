@@ -4,6 +4,9 @@ pattern must cover every branch of that pattern."""
 from __future__ import annotations
 
 import re
+from re import _constants as const  # type: ignore[attr-defined]
+from re import _parser as re_parser  # type: ignore[attr-defined]
+from typing import Any
 
 from bot.ingest import patterns as p
 
@@ -54,6 +57,65 @@ def test_every_call_to_action_branch_starts_with_a_listed_word() -> None:
     for branch in branches:
         assert first_words(branch) <= p.CALL_TO_ACTION_WORDS, branch
     assert p.CALL_TO_ACTION_CJK.pattern == chinese
+
+
+_CUT = "\x00"  # marks where an expansion stopped: what follows is not spelled out
+
+
+def expansions(items: Any) -> list[str]:
+    """The texts a parsed pattern can start with, spelled out up to its first part that is
+    not a fixed choice (`.{0,40}`, `\\w*`, `\\d+`), where they end in `_CUT`."""
+    texts = [""]
+    for op, value in items:
+        if all(text.endswith(_CUT) for text in texts):
+            break
+        if op is const.AT:
+            continue
+        if op is const.LITERAL:
+            parts = [chr(value)]
+        elif op is const.IN and all(kind is const.LITERAL for kind, _ in value):
+            parts = [chr(char) for _, char in value]
+        elif op is const.SUBPATTERN:
+            parts = expansions(value[3])
+        elif op is const.BRANCH:
+            parts = [text for branch in value[1] for text in expansions(branch)]
+        elif op is const.MAX_REPEAT and value[:2] == (0, 1):
+            parts = ["", *expansions(value[2])]
+        else:
+            parts = [_CUT]
+        texts = [t if t.endswith(_CUT) else t + part for t in texts for part in parts]
+    return texts
+
+
+def test_expansions_spell_out_the_branches() -> None:
+    """The helper below reads patterns as the prefilter test needs them."""
+    assert sorted(expansions(re_parser.parse(r"\byou('ve| have) (read|seen)\b"))) == [
+        "you have read", "you have seen", "you've read", "you've seen"
+    ]  # fmt: skip
+    assert expansions(re_parser.parse(r"one[- ]time (gift)?")) == [
+        "one-time ", "one-time gift", "one time ", "one time gift"
+    ]  # fmt: skip
+    assert expansions(re_parser.parse(r"please\b.{0,40}x")) == ["please" + _CUT]
+
+
+def test_a_common_listed_word_is_followed_by_a_listed_pair_in_every_branch() -> None:
+    """Where a branch starts with one of `CALL_TO_ACTION_COMMON`, every text it can start
+    with has a second whole word, and the two are a listed pair: a sentence whose only
+    listed words are common ones and that holds no such pair cannot match."""
+    *branches, _ = p.CALL_TO_ACTION_BRANCHES
+    checked = 0
+    for branch in branches:
+        for text in expansions(re_parser.parse(branch, re.IGNORECASE)):
+            whole = text.split(_CUT)[0].lower()
+            words = re.findall(r"\w+", whole)
+            if not words or words[0] not in p.CALL_TO_ACTION_COMMON:
+                continue
+            complete = not text.endswith(_CUT) or not re.search(r"\w$", whole)
+            assert len(words) >= 3 or (len(words) == 2 and complete), (branch, text)
+            assert f"{words[0]} {words[1]}" in p.CALL_TO_ACTION_PAIRS, (branch, text)
+            checked += 1
+    assert checked > 100  # the branches starting with "this", "you", "we", "by", ...
+    assert p.CALL_TO_ACTION_COMMON <= p.CALL_TO_ACTION_WORDS
 
 
 def test_prefilter_agrees_with_the_pattern() -> None:
