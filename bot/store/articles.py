@@ -24,6 +24,9 @@ from bot.store.dialects import RECENCY_DAYS, SEARCH_POOL, SEARCH_WINDOW, Dialect
 from bot.store.tables import article_tags, articles, store_state, utc
 
 _A = articles.c
+# SQLite's FTS5 index table (created by migrations, not in `tables`): its rowid is the
+# article id, its columns the analyzed title and body.
+_FTS = sa.table("article_fts", sa.column("rowid"), sa.column("title"), sa.column("body"))
 
 
 def clean_tags(tags: Sequence[str]) -> list[str]:
@@ -95,8 +98,13 @@ def _ranked_ids(dialect: Dialect, since: bool) -> sa.Select[Any]:
 
 @functools.cache
 def _by_ids(dialect: Dialect) -> sa.Select[Any]:
-    """The articles whose ids are in `:ids` (in no particular order)."""
-    return select_articles(dialect).where(_A.id.in_(sa.bindparam("ids", expanding=True)))
+    """The articles whose ids are in `:ids` (in no particular order), with the index's
+    analyzed title and body (`analyzed_title`, `analyzed_body`) where it keeps them."""
+    select = select_articles(dialect)
+    if dialect.stores_analysis:
+        analyzed = (_FTS.c.title.label("analyzed_title"), _FTS.c.body.label("analyzed_body"))
+        select = select.add_columns(*analyzed).outerjoin_from(articles, _FTS, _FTS.c.rowid == _A.id)
+    return select.where(_A.id.in_(sa.bindparam("ids", expanding=True)))
 
 
 class ArticleStore(Database):
@@ -147,7 +155,7 @@ class ArticleStore(Database):
         if known:  # cheap early exit: re-ingesting a feed is mostly duplicates
             return StoredResult(int(known[0].id), "duplicate")
         analyzed = await asyncio.to_thread(
-            lambda: (fts.index_text(article.title), fts.index_text(article.text))
+            lambda: (fts.index_text(article.title), fts.index_body(article.text))
         )
         try:
             result = await self._write_article(article, analyzed)
@@ -224,7 +232,7 @@ class ArticleStore(Database):
         candidates = limit * fts.CANDIDATES_PER_ANSWER
         ranked = _ranked_ids(self.dialect, since is not None)
         parameters = self._hits(self.dialect.match_all(terms), candidates, since)
-        by_ids = _by_ids(self.dialect)
+        by_ids, analyzed = _by_ids(self.dialect), self.dialect.stores_analysis
 
         def about(conn: sa.Connection) -> tuple[list[Article], str]:
             version = str(conn.execute(_VERSION).scalar() or 0) if versioned else ""
@@ -238,7 +246,12 @@ class ArticleStore(Database):
                 batch = ids[start : start + limit]
                 rows = {int(row.id): row for row in conn.execute(by_ids, {"ids": batch})}
                 found = [self._article(rows[i]) for i in batch if i in rows]
-                kept += fts.on_topic(found, terms, limit - len(kept))
+                stored = {  # the index's own analysis, where it keeps one: not done again
+                    i: (str(row.analyzed_title), str(row.analyzed_body))
+                    for i, row in rows.items()
+                    if analyzed and row.analyzed_body is not None
+                }
+                kept += fts.on_topic(found, terms, limit - len(kept), stored)
                 if len(kept) >= limit:
                     break
             return kept, version

@@ -1,7 +1,8 @@
 """The one seam between the backends: full-text search, an article's tags, upserts, pacing.
 
 Everything else in the store is written once with SQLAlchemy Core. Here is what cannot be:
-- Search. Both index the analyzed text of `bot.store.fts.index_text` (Snowball stems chosen
+- Search. Both index the analyzed text of `bot.store.fts.index_text` (`index_body` for the
+  text: paragraph breaks kept as newlines, which both read as spaces; Snowball stems chosen
   per word by script; CJK one character per token). SQLite: an FTS5 table whose rowid is
   the article id, ranked by bm25 (title 4x body). PostgreSQL: a side table with a
   `tsvector` (title weighted A, body B, `simple` configuration) in a GIN index, ranked by
@@ -92,6 +93,9 @@ class Dialect:
     match_all: Callable[[Terms], str]
     match_any: Callable[[Terms], str]
     since_sql: str = ""  # the `{since}` filter of `hits_sql`: :since (and :since_text)
+    # the index keeps its analyzed title and body, readable by rowid (SQLite's FTS5 table;
+    # PostgreSQL keeps only the tsvector)
+    stores_analysis: bool = False
 
     def parse_tags(self, value: Any) -> tuple[str, ...]:
         """The tags column's value as a tuple."""
@@ -163,6 +167,7 @@ _SQLITE = Dialect(
         "DELETE FROM article_fts WHERE rowid = :id",
         "INSERT INTO article_fts (rowid, title, body) VALUES (:id, :title, :body)",
     ),
+    stores_analysis=True,
     before_import=(),
     after_import=(),
     match_all=fts.match_all,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 import re
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
 
@@ -127,6 +127,16 @@ def index_text(text: str) -> str:
     return " ".join(map(_index_form, _RUN.findall(text)))
 
 
+def index_body(text: str) -> str:
+    """`index_text` of an article's text with its paragraph breaks kept as newlines.
+
+    The index reads the same tokens (a newline separates them as a space does, in FTS5 and
+    in PostgreSQL's parser), and SQLite's stored copy shows where the first paragraph ends,
+    so the topic check reads it instead of analyzing the text again (`is_about`).
+    """
+    return "\n".join(map(index_text, text.split("\n")))
+
+
 def _russian_variants(word: str) -> list[str]:
     """Stems of the word and of a few of its declined forms, the word's own stem first."""
     stems = [stem(word)]
@@ -215,26 +225,45 @@ def _count(tokens: list[str], alternatives: list[str]) -> int:
     return found
 
 
-def is_about(article: Article, terms: list[list[str]]) -> bool:
-    """Whether every query term is in the article's title or lead, or often in its text."""
-    first_paragraph = article.text.split("\n", 1)[0]
-    lead = index_text(f"{article.title}\n{first_paragraph}").split()
+def is_about(
+    article: Article, terms: list[list[str]], analyzed: tuple[str, str] | None = None
+) -> bool:
+    """Whether every query term is in the article's title or lead, or often in its text.
+
+    `analyzed`: the stored `index_text` of the title and `index_body` of the text, if the
+    store keeps them (SQLite's index does): read, not computed again. A copy stored before
+    `index_body` (no newline where the text has one) cannot show the lead and is not used.
+    """
+    if analyzed is not None and ("\n" in analyzed[1] or "\n" not in article.text):
+        title, body = analyzed
+        lead = f"{title} {body.split(chr(10), 1)[0]}".split()
+    else:
+        body = ""
+        first_paragraph = article.text.split("\n", 1)[0]
+        lead = index_text(f"{article.title}\n{first_paragraph}").split()
     missing = [term for term in terms if not _count(lead, term)]
     if not missing:
         return True
-    body = index_text(article.text).split()
-    return all(_count(body, term) >= ABOUT_MIN_MENTIONS for term in missing)
+    tokens = (body or index_text(article.text)).split()
+    return all(_count(tokens, term) >= ABOUT_MIN_MENTIONS for term in missing)
 
 
-def on_topic(articles: Sequence[Article], terms: list[list[str]], limit: int) -> list[Article]:
+def on_topic(
+    articles: Sequence[Article],
+    terms: list[list[str]],
+    limit: int,
+    analyzed: Mapping[int, tuple[str, str]] | None = None,
+) -> list[Article]:
     """The first `limit` articles (in their order) about the query, not just mentioning it.
 
-    Stops at `limit`: each check analyzes the article's text, the dearest part of a search.
+    Stops at `limit`: each check analyzes the article's text (unless `analyzed`, by article
+    id, holds the stored analysis: see `is_about`), the dearest part of a search.
     """
     kept: list[Article] = []
+    stored = analyzed or {}
     for article in articles:
         if len(kept) >= limit:
             break
-        if is_about(article, terms):
+        if is_about(article, terms, stored.get(article.id or 0)):
             kept.append(article)
     return kept

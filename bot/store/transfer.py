@@ -142,7 +142,7 @@ def _rebuild_index(store: SqlStore, conn: sa.Connection) -> None:
                 "id": r.id,
                 "when_ts": r.when_ts,
                 "title": fts.index_text(r.title),
-                "body": fts.index_text(r.text),
+                "body": fts.index_body(r.text),
             }
             for r in batch
         ]

@@ -81,3 +81,36 @@ def test_expressions_are_valid_fts5_for_any_input(query: str) -> None:
     for expression in (fts.match_all(terms), fts.match_any(terms)):
         db.execute("SELECT rowid FROM t WHERE t MATCH ?", (expression,)).fetchall()
     db.close()
+
+
+_WORDS = ["volcano", "erupted", "markets", "rose", "вулкан", "извергся", "火山", "lava", "the"]
+_PARAGRAPHS = st.lists(
+    st.lists(st.sampled_from(_WORDS), max_size=8).map(" ".join), min_size=1, max_size=5
+).map("\n".join)
+
+
+@given(_PARAGRAPHS)
+def test_index_body_keeps_the_tokens_of_index_text(text: str) -> None:
+    """The index reads the same tokens either way; only the paragraph breaks are kept."""
+    body = fts.index_body(text)
+    assert body.split() == fts.index_text(text).split()
+    assert body.count("\n") == text.count("\n")
+
+
+@given(
+    st.sampled_from(_WORDS),
+    _PARAGRAPHS,
+    st.lists(st.sampled_from(_WORDS), min_size=1, max_size=2).map(" ".join),
+)
+def test_the_topic_check_on_stored_analysis_equals_analyzing_the_text(
+    title: str, text: str, query: str
+) -> None:
+    """`is_about` reading the index's stored analysis answers as analyzing the text does,
+    and so it does with a copy stored before paragraph breaks were kept (not used then)."""
+    from bot.models import Article
+
+    article = Article(title=title, text=text)
+    terms = fts.query_terms(query)
+    fresh = fts.is_about(article, terms)
+    assert fts.is_about(article, terms, (fts.index_text(title), fts.index_body(text))) == fresh
+    assert fts.is_about(article, terms, (fts.index_text(title), fts.index_text(text))) == fresh

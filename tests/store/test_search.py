@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -226,3 +227,26 @@ async def test_the_newest_matches_are_the_same_found_in_a_window_or_in_all(store
         everything.append(await _ids(store, "harbour", limit=4))
     assert everything[0] == everything[1]
     assert everything[0][0] == best and set(everything[0]) <= {best, *older, *newer}
+
+
+async def test_an_index_row_stored_before_paragraph_breaks_were_kept_is_read_right(
+    sqlite_store: Store, db_path: Path
+) -> None:
+    """SQLite's topic check reads the index's stored analysis, whose newlines show where the
+    lead ends; a row stored without them (before `index_body`) is analyzed afresh, or a word
+    met once in a later paragraph would count as in the lead."""
+    import sqlite3
+
+    from bot.store import fts
+
+    text = "Markets rose on Monday.\nA volcano erupted far away."
+    about, passing = await _add(
+        sqlite_store,
+        _article("Volcano erupts", "Lava flowed.", published=NOW - timedelta(days=30)),
+        _article("Markets", text),
+    )
+    assert await _ids(sqlite_store, "volcano") == [about]
+    with sqlite3.connect(db_path) as raw:
+        old_style = fts.index_text(text)
+        raw.execute("UPDATE article_fts SET body = ? WHERE rowid = ?", (old_style, passing))
+    assert await _ids(sqlite_store, "volcano") == [about]
