@@ -160,7 +160,7 @@ def cover_select(
         best = int(np.argmax(score))
         chosen.append(best)
         total += int(data.words[best])
-        left[holds[best].indices] = 0.0
+        left[holds.indices[holds.indptr[best] : holds.indptr[best + 1]]] = 0.0  # its concepts
         available &= similarity[best] < params.repeat
         available[best] = False
         if per_story is not None:
