@@ -30,6 +30,10 @@ _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
 # A run of CJK characters, or a run of other letters and digits (no underscore).
 _RUN = re.compile(rf"[{_CJK}]+|[^\W_{_CJK}]+")
 _CJK_RUN = re.compile(rf"[{_CJK}]")
+# In a text without CJK characters `_RUN` finds runs of letters and digits, and in ASCII text
+# runs of [A-Za-z0-9]: the same runs, found faster (`_plain_runs`).
+_LETTER_RUN = re.compile(r"[^\W_]+")
+_ASCII_RUN = re.compile(r"[A-Za-z0-9]+")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _LATIN = re.compile(r"[a-z\u00c0-\u024f]")
 
@@ -118,13 +122,30 @@ def _index_form(raw: str) -> str:
     return " ".join(run) if _is_cjk(run) else stem(run)
 
 
+def _plain_runs(text: str) -> list[str] | None:
+    """`_RUN.findall(text)` when the text has no CJK character (each run then analyzes to
+    one token), found by a simpler pattern; None for a text with CJK characters."""
+    if text.isascii():
+        return _ASCII_RUN.findall(text)
+    if _CJK_RUN.search(text) is None:
+        return _LETTER_RUN.findall(text)
+    return None
+
+
 def index_text(text: str) -> str:
     """The analyzed copy of `text` that the FTS5 table indexes: space-separated tokens.
 
     Each distinct run is analyzed once per process (bounded cache): news repeats its words,
     and this runs for every article stored and every candidate a search checks.
     """
-    return " ".join(map(_index_form, _RUN.findall(text)))
+    runs = _plain_runs(text)
+    return " ".join(map(_index_form, _RUN.findall(text) if runs is None else runs))
+
+
+def index_tokens(text: str) -> list[str]:
+    """`index_text(text).split()`, without joining the tokens only to split them again."""
+    runs = _plain_runs(text)
+    return index_text(text).split() if runs is None else list(map(_index_form, runs))
 
 
 def index_body(text: str) -> str:
@@ -240,11 +261,11 @@ def is_about(
     else:
         body = ""
         first_paragraph = article.text.split("\n", 1)[0]
-        lead = index_text(f"{article.title}\n{first_paragraph}").split()
+        lead = index_tokens(f"{article.title}\n{first_paragraph}")
     missing = [term for term in terms if not _count(lead, term)]
     if not missing:
         return True
-    tokens = (body or index_text(article.text)).split()
+    tokens = body.split() if body else index_tokens(article.text)
     return all(_count(tokens, term) >= ABOUT_MIN_MENTIONS for term in missing)
 
 

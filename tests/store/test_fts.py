@@ -10,7 +10,9 @@ from hypothesis import strategies as st
 
 from bot.store import fts
 
-_SAFE_PHRASE = re.compile(r"^[^\W_]+( [^\W_]+)*$")
+# Letters and digits, or characters of the CJK blocks (the analyzer keeps a CJK run whole,
+# unassigned code points of those blocks included, e.g. U+FADA): never a double quote.
+_SAFE_PHRASE = re.compile(rf"^[^\W_{fts._CJK}]+( [^\W_{fts._CJK}]+)*$|^([{fts._CJK}] ?)+$")
 
 
 def test_index_text_stems_russian_and_english_words() -> None:
@@ -114,3 +116,24 @@ def test_the_topic_check_on_stored_analysis_equals_analyzing_the_text(
     fresh = fts.is_about(article, terms)
     assert fts.is_about(article, terms, (fts.index_text(title), fts.index_body(text))) == fresh
     assert fts.is_about(article, terms, (fts.index_text(title), fts.index_text(text))) == fresh
+
+
+@given(st.text())
+def test_the_faster_patterns_find_the_runs_of_the_general_one(text: str) -> None:
+    """ASCII text and text without CJK characters are split by simpler patterns: the same
+    runs, and so the same analysis."""
+    runs = fts._plain_runs(text)
+    assert runs is None or runs == fts._RUN.findall(text)
+    assert fts.index_tokens(text) == " ".join(map(fts._index_form, fts._RUN.findall(text))).split()
+
+
+def test_the_faster_patterns_on_each_kind_of_text() -> None:
+    for text in (
+        "Oil prices rose 5% in 2024.",
+        "Café crème, £5 — “quoted”",
+        "Выборы 2024",
+        "中国经济 GDP",
+    ):
+        assert fts.index_tokens(text) == fts.index_text(text).split()
+    assert fts._plain_runs("中国经济") is None
+    assert fts.index_text("Café crème, £5") == "café crème 5"
