@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from bot.app import build_application
 from bot.config import Settings
 from bot.usecases import news
@@ -59,3 +61,28 @@ async def test_a_topic_answer_is_fresh_for_a_bounded_time(bot_settings: Settings
         assert (await news.summarize_topic(resources, "dam")).articles == 3  # ours: at once
     finally:
         await store.close()
+
+
+async def test_a_new_topic_id_is_found_while_its_summary_is_chosen(bot_settings: Settings) -> None:
+    """The answer's buttons need the topic's id: it is looked up (a store write for a new
+    topic) as soon as the search found articles, so it is known when the summary is done;
+    a query that finds nothing never gets one (junk input writes nothing)."""
+    from bot.models import Article
+
+    resources = build_application(bot_settings).bot_data
+    store = resources.store
+    await store.open()
+    try:
+        await store.add_article(Article("Dam opens", "The new dam opened on Monday. It is big."))
+        assert not (await news.summarize_topic(resources, "zebra")).items
+        assert (await news.summarize_topic(resources, "dam")).items
+        for _ in range(500):  # the id's write runs beside the summary; wait for it, briefly
+            if resources.topic_ids.get("dam", "") is not None:
+                break
+            await asyncio.sleep(0.01)
+        dam = resources.topic_ids.get("dam", "")
+        assert dam is not None and await store.topic_text(dam) == "dam"
+        assert resources.topic_ids.get("zebra", "") is None
+    finally:
+        await store.close()
+    assert await news.topic_id(resources, "dam") == dam  # known: the closed store is not asked

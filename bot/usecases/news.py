@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import unicodedata
 
@@ -39,6 +40,8 @@ async def summarize_topic(
     async def compute_new() -> tuple[TopicSummary, str]:
         """Search and summarize, uncached; with the store version read before the search."""
         found, version = await resources.store.search_with_version(query, limit=skip + limit)
+        if found[skip:]:
+            _prefetch_topic_id(resources, query)
         return await resources.summarizer.topic(query, found[skip:], sentences), version
 
     async def compute() -> TopicSummary:
@@ -74,6 +77,16 @@ async def topic_id(resources: Resources, query: str) -> int:
     return await resources.topic_ids.get_or_compute(
         query, "", lambda: resources.store.remember_topic(query)
     )
+
+
+def _prefetch_topic_id(resources: Resources, query: str) -> None:
+    """Find the topic's id while its summary is chosen: the answer's buttons need it, and a
+    new topic's id is a write to the store (~1 ms) that would otherwise start only once the
+    summary is done. Only topics with articles get here, so a query that finds nothing is
+    never written. The handler's own `topic_id` then finds the id known or in flight; an
+    error shows there (a failed write is not remembered), so it is dropped here."""
+    task = asyncio.ensure_future(topic_id(resources, query))
+    task.add_done_callback(lambda done: done.cancelled() or done.exception())
 
 
 async def summarize_article(resources: Resources, article_id: int) -> ArticleSummary | None:
