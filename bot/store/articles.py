@@ -24,9 +24,6 @@ from bot.store.dialects import RECENCY_DAYS, SEARCH_POOL, SEARCH_WINDOW, Dialect
 from bot.store.tables import article_tags, articles, store_state, utc
 
 _A = articles.c
-# SQLite's FTS5 index table (created by migrations, not in `tables`): its rowid is the
-# article id, its columns the analyzed title and body.
-_FTS = sa.table("article_fts", sa.column("rowid"), sa.column("title"), sa.column("body"))
 
 
 def clean_tags(tags: Sequence[str]) -> list[str]:
@@ -101,9 +98,12 @@ def _by_ids(dialect: Dialect) -> sa.Select[Any]:
     """The articles whose ids are in `:ids` (in no particular order), with the index's
     analyzed title and body (`analyzed_title`, `analyzed_body`) where it keeps them."""
     select = select_articles(dialect)
-    if dialect.stores_analysis:
-        analyzed = (_FTS.c.title.label("analyzed_title"), _FTS.c.body.label("analyzed_body"))
-        select = select.add_columns(*analyzed).outerjoin_from(articles, _FTS, _FTS.c.rowid == _A.id)
+    index = dialect.analysis
+    if index is not None:
+        analyzed = (index.c.title.label("analyzed_title"), index.c.body.label("analyzed_body"))
+        select = select.add_columns(*analyzed).outerjoin_from(
+            articles, index, index.c.rowid == _A.id
+        )
     return select.where(_A.id.in_(sa.bindparam("ids", expanding=True)))
 
 
@@ -232,7 +232,7 @@ class ArticleStore(Database):
         candidates = limit * fts.CANDIDATES_PER_ANSWER
         ranked = _ranked_ids(self.dialect, since is not None)
         parameters = self._hits(self.dialect.match_all(terms), candidates, since)
-        by_ids, analyzed = _by_ids(self.dialect), self.dialect.stores_analysis
+        by_ids, analyzed = _by_ids(self.dialect), self.dialect.analysis is not None
 
         def about(conn: sa.Connection) -> tuple[list[Article], str]:
             version = str(conn.execute(_VERSION).scalar() or 0) if versioned else ""

@@ -93,9 +93,10 @@ class Dialect:
     match_all: Callable[[Terms], str]
     match_any: Callable[[Terms], str]
     since_sql: str = ""  # the `{since}` filter of `hits_sql`: :since (and :since_text)
-    # the index keeps its analyzed title and body, readable by rowid (SQLite's FTS5 table;
+    # where the index keeps its analyzed text, to join to the articles: a table whose `rowid`
+    # is the article id and whose `title` and `body` are that text (SQLite's FTS5 table;
     # PostgreSQL keeps only the tsvector)
-    stores_analysis: bool = False
+    analysis: sa.TableClause | None = None
 
     def parse_tags(self, value: Any) -> tuple[str, ...]:
         """The tags column's value as a tuple."""
@@ -167,7 +168,7 @@ _SQLITE = Dialect(
         "DELETE FROM article_fts WHERE rowid = :id",
         "INSERT INTO article_fts (rowid, title, body) VALUES (:id, :title, :body)",
     ),
-    stores_analysis=True,
+    analysis=sa.table("article_fts", sa.column("rowid"), sa.column("title"), sa.column("body")),
     before_import=(),
     after_import=(),
     match_all=fts.match_all,

@@ -255,17 +255,17 @@ def is_about(
     store keeps them (SQLite's index does): read, not computed again. A copy stored before
     `index_body` (no newline where the text has one) cannot show the lead and is not used.
     """
-    if analyzed is not None and ("\n" in analyzed[1] or "\n" not in article.text):
-        title, body = analyzed
-        lead = f"{title} {body.split(chr(10), 1)[0]}".split()
+    stored = analyzed if analyzed and ("\n" in analyzed[1] or "\n" not in article.text) else None
+    if stored is not None:
+        title, body = stored
+        lead = [*title.split(), *body.split("\n", 1)[0].split()]
     else:
-        body = ""
         first_paragraph = article.text.split("\n", 1)[0]
         lead = index_tokens(f"{article.title}\n{first_paragraph}")
     missing = [term for term in terms if not _count(lead, term)]
     if not missing:
         return True
-    tokens = body.split() if body else index_tokens(article.text)
+    tokens = stored[1].split() if stored is not None else index_tokens(article.text)
     return all(_count(tokens, term) >= ABOUT_MIN_MENTIONS for term in missing)
 
 
