@@ -184,24 +184,29 @@ def _quote_open_after(marks: list[str], in_quote: bool) -> bool:
     return in_quote
 
 
-def _is_appeal(sentence: str, quoted: bool, call: bool) -> bool:
+def _is_appeal(sentence: str, lowered: str | None, words: list[str], call: bool) -> bool:
     """The site asking its reader for support, a subscription, consent or attention.
 
-    `call`: the sentence holds an unquoted call to action (`CALL_TO_ACTION`).
+    `lowered`: the sentence lower-cased, None when it is quoted speech (never an appeal);
+    `words`: its words. `call`: the sentence holds an unquoted call to action
+    (`CALL_TO_ACTION`). The voice patterns run only where the sentence holds their words.
     """
-    if quoted:
+    if lowered is None:
         return False
+    site = not p.SITE_VOICE_WORDS.isdisjoint(words) or p.SITE_VOICE_STEM in lowered
+    reader = not p.READER_VOICE_WORDS.isdisjoint(words) or p.READER_VOICE_STEM in lowered
     asks = (
         call
-        or bool(p.SITE_VOICE.search(sentence) and p.APPEAL_TOPIC.search(sentence))
-        or bool(p.READER_VOICE.search(sentence) and p.READER_ASK.search(sentence))
+        or bool(site and p.SITE_VOICE.search(sentence) and p.APPEAL_TOPIC.search(sentence))
+        or bool(reader and p.READER_VOICE.search(sentence) and p.READER_ASK.search(sentence))
     )
     return asks and not p.REPORTED.search(sentence)  # the costlier test last
 
 
-def _calls_to_action(sentence: str) -> bool:
-    """Whether the sentence holds a call to action; most sentences are ruled out by their words."""
-    words = _WORD.findall(sentence.lower())
+def _calls_to_action(sentence: str, words: list[str] | None = None) -> bool:
+    """Whether the sentence holds a call to action; most sentences are ruled out by their words
+    (`words`: its lower-cased words, if known)."""
+    words = _WORD.findall(sentence.lower()) if words is None else words
     listed = p.CALL_TO_ACTION_WORDS.intersection(words)
     if listed <= p.CALL_TO_ACTION_COMMON and not any(
         f"{word} {after}" in p.CALL_TO_ACTION_PAIRS
@@ -215,11 +220,17 @@ def _calls_to_action(sentence: str) -> bool:
 def _score_appeals(line: _Line) -> None:
     """Count the line's sentences and appeals; drop it if it is mostly appeals."""
     sentences = _sentences(line.text)
+    lowered = [None if quoted else s.lower() for s, quoted in sentences]
+    words = [_WORD.findall(low) if low is not None else [] for low in lowered]
     # The call-to-action pattern is the costliest: search each sentence once.
-    calls = [not quoted and _calls_to_action(s) for s, quoted in sentences]
+    calls = [
+        low is not None and _calls_to_action(s, found)
+        for (s, _), low, found in zip(sentences, lowered, words, strict=True)
+    ]
     line.sentences = len(sentences)
     line.appeals = sum(
-        _is_appeal(s, quoted, call) for (s, quoted), call in zip(sentences, calls, strict=True)
+        _is_appeal(s, low, found, call)
+        for (s, _), low, found, call in zip(sentences, lowered, words, calls, strict=True)
     )
     line.strong = any(calls)
     if line.kind is None and line.appeal_like and (line.strong or line.appeals >= 2):

@@ -163,6 +163,13 @@ SITE_VOICE = re.compile(
 
 # The site addressing its reader; with `READER_ASK` it is an appeal.
 READER_VOICE = re.compile(r"\b(you|you're|your|yours)\b|(?<!\w)(вы|вас|вам|вами|ваш\w*)(?!\w)", _I)
+# A sentence can match SITE_VOICE / READER_VOICE only if it holds one of these words (lower-
+# cased) or the stem: the cleaner runs the patterns on the few that do (tests/ingest/
+# test_patterns.py derives the words from the patterns).
+SITE_VOICE_WORDS = frozenset({"we", "our", "ours", "us", "мы", "нас", "нам", "нами"})
+SITE_VOICE_STEM = "наш"
+READER_VOICE_WORDS = frozenset({"you", "your", "yours", "вы", "вас", "вам", "вами"})
+READER_VOICE_STEM = "ваш"
 
 # What a site asks of its reader in the second person ("your support", "help us").
 READER_ASK = re.compile(

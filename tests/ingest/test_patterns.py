@@ -69,7 +69,7 @@ def expansions(items: Any) -> list[str]:
     for op, value in items:
         if all(text.endswith(_CUT) for text in texts):
             break
-        if op is const.AT:
+        if op in (const.AT, const.ASSERT, const.ASSERT_NOT):  # they take no characters
             continue
         if op is const.LITERAL:
             parts = [chr(value)]
@@ -116,6 +116,22 @@ def test_a_common_listed_word_is_followed_by_a_listed_pair_in_every_branch() -> 
             checked += 1
     assert checked > 100  # the branches starting with "this", "you", "we", "by", ...
     assert p.CALL_TO_ACTION_COMMON <= p.CALL_TO_ACTION_WORDS
+
+
+def test_the_voice_patterns_need_one_of_their_listed_words() -> None:
+    """Every text `SITE_VOICE` / `READER_VOICE` can match starts with a listed word (whole,
+    lower-cased) or with the listed stem: the cleaner skips them on sentences with neither."""
+    voices = (
+        (p.SITE_VOICE, p.SITE_VOICE_WORDS, p.SITE_VOICE_STEM),
+        (p.READER_VOICE, p.READER_VOICE_WORDS, p.READER_VOICE_STEM),
+    )
+    for pattern, words, stem in voices:
+        texts = expansions(re_parser.parse(pattern.pattern, pattern.flags))
+        assert len(texts) >= 9
+        for text in texts:
+            spelled = text.split(_CUT)[0].lower()
+            whole = re.fullmatch(r"\w+", spelled) or re.match(r"\w+(?=\W)", spelled)
+            assert spelled.startswith(stem) or (whole and whole.group() in words), text
 
 
 def test_prefilter_agrees_with_the_pattern() -> None:
