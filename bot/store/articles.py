@@ -246,11 +246,15 @@ class ArticleStore(Database):
                 batch = ids[start : start + limit]
                 rows = {int(row.id): row for row in conn.execute(by_ids, {"ids": batch})}
                 found = [self._article(rows[i]) for i in batch if i in rows]
-                stored = {  # the index's own analysis, where it keeps one: not done again
-                    i: (str(row.analyzed_title), str(row.analyzed_body))
-                    for i, row in rows.items()
-                    if analyzed and row.analyzed_body is not None
-                }
+                stored = (  # the index's own analysis, where it keeps one: not done again
+                    {
+                        i: (str(row.analyzed_title), str(row.analyzed_body))
+                        for i, row in rows.items()
+                        if row.analyzed_body is not None
+                    }
+                    if analyzed
+                    else None
+                )
                 kept += fts.on_topic(found, terms, limit - len(kept), stored)
                 if len(kept) >= limit:
                     break
