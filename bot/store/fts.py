@@ -51,6 +51,9 @@ _RU_PARADIGMS: tuple[tuple[str, int, tuple[str, ...]], ...] = (
     ("о", 1, ("а", "у", "ом", "е")),
 )
 _RU_VOWELS = frozenset("аеёиоуыэюяйь")
+# Nouns whose last vowel drops in every other form ("рынок" → "рынка", "рынке"; "отец" →
+# "отца"; "день" → "дня"): the forms without it stem differently, so they are searched too.
+_RU_FLEETING = re.compile(r"[^аеёиоуыэюяйь]([оеё])([кц]|нь)$")
 _MAX_VARIANTS = 3
 
 _STOP_WORDS_TEXT = """
@@ -170,6 +173,9 @@ def _russian_variants(word: str) -> list[str]:
     else:
         if word[-1] not in _RU_VOWELS:
             stems += [stem(word + extra) for extra in ("а", "у", "ом", "е")]
+    if fleeting := _RU_FLEETING.search(word):
+        short = word[: fleeting.start(1)] + fleeting.group(2).rstrip("ь")
+        stems.insert(1, stem(short + ("я" if fleeting.group(2) == "нь" else "а")))
     unique = list(dict.fromkeys(s for s in stems if s == stems[0] or len(s) >= 3))
     return unique[: 1 + _MAX_VARIANTS]
 

@@ -36,6 +36,19 @@ def test_query_terms_expand_russian_noun_forms() -> None:
     assert china[0] == fts.stem("китай")
 
 
+def test_query_terms_find_forms_that_drop_a_fleeting_vowel() -> None:
+    for word, forms in [
+        ("рынок", ("рынка", "рынке", "рынком", "рынки")),
+        ("Новичок", ("новичком", "новичка")),
+        ("отец", ("отца", "отцу")),
+        ("день", ("дня",)),
+    ]:
+        (term,) = fts.query_terms(word)
+        assert term[0] == fts.stem(word.lower())
+        for form in forms:
+            assert fts.stem(form) in term, (word, form)
+
+
 def test_query_terms_drop_stop_words_and_repeats() -> None:
     assert fts.query_terms("the elections and THE elections") == [["elect"]]
 
