@@ -54,6 +54,9 @@ _RU_VOWELS = frozenset("аеёиоуыэюяйь")
 # Nouns whose last vowel drops in every other form ("рынок" → "рынка", "рынке"; "отец" →
 # "отца"; "день" → "дня"): the forms without it stem differently, so they are searched too.
 _RU_FLEETING = re.compile(r"[^аеёиоуыэюяйь]([оеё])([кц]|нь)$")
+# ... and the other way: a stem that ends in a consonant and к or ц ("рынке" → "рынк") may
+# belong to such a noun, whose base form has the vowel back ("рынок", "отец").
+_RU_SHORTENED = re.compile(r"[^аеёиоуыэюяйь]([кц])$")
 _MAX_VARIANTS = 3
 
 _STOP_WORDS_TEXT = """
@@ -176,6 +179,9 @@ def _russian_variants(word: str) -> list[str]:
     if fleeting := _RU_FLEETING.search(word):
         short = word[: fleeting.start(1)] + fleeting.group(2).rstrip("ь")
         stems.insert(1, stem(short + ("я" if fleeting.group(2) == "нь" else "а")))
+    elif len(stems[0]) >= 4 and (shortened := _RU_SHORTENED.search(stems[0])):
+        vowel = "о" if shortened.group(1) == "к" else "е"
+        stems.insert(1, stems[0][:-1] + vowel + stems[0][-1])
     unique = list(dict.fromkeys(s for s in stems if s == stems[0] or len(s) >= 3))
     return unique[: 1 + _MAX_VARIANTS]
 

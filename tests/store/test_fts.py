@@ -49,6 +49,13 @@ def test_query_terms_find_forms_that_drop_a_fleeting_vowel() -> None:
             assert fts.stem(form) in term, (word, form)
 
 
+def test_query_terms_in_a_form_without_the_fleeting_vowel_find_the_base_form() -> None:
+    for word, base in [("рынке", "рынок"), ("Новичком", "новичок"), ("конца", "конец")]:
+        (term,) = fts.query_terms(word)
+        assert term[0] == fts.stem(word.lower())
+        assert fts.stem(base) in term, word
+
+
 def test_query_terms_drop_stop_words_and_repeats() -> None:
     assert fts.query_terms("the elections and THE elections") == [["elect"]]
 

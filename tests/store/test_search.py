@@ -57,6 +57,19 @@ async def test_russian_query_finds_inflected_forms(store: Store, news: dict[str,
     assert await _ids(store, "Москва") == [news["ru_weather"]]
 
 
+async def test_russian_noun_found_in_forms_with_and_without_its_fleeting_vowel(
+    store: Store,
+) -> None:
+    oblique, base = await _add(
+        store,
+        _article("Нефть", "Цены на нефтяном рынке выросли.\nНа рынке ждут решения ОПЕК."),
+        _article("Акции", "Фондовый рынок упал. Конец года близок.\nИнвесторы ждут."),
+    )
+    for query in ("рынок", "рынке", "РЫНКОМ"):
+        assert set(await _ids(store, query)) == {oblique, base}, query
+    assert await _ids(store, "конца") == [base]
+
+
 async def test_english_query_is_stemmed(store: Store, news: dict[str, int]) -> None:
     assert await _ids(store, "elections") == [news["en_election"]]
     assert await _ids(store, "signing deals") == [news["en_china"]]
