@@ -120,15 +120,16 @@ def test_index_body_keeps_the_tokens_of_index_text(text: str) -> None:
 
 
 @given(
-    st.sampled_from(_WORDS),
+    st.lists(st.sampled_from(_WORDS), min_size=1, max_size=3).map(" ".join),
     _PARAGRAPHS,
     st.lists(st.sampled_from(_WORDS), min_size=1, max_size=2).map(" ".join),
 )
 def test_the_topic_check_on_stored_analysis_equals_analyzing_the_text(
     title: str, text: str, query: str
 ) -> None:
-    """`is_about` reading the index's stored analysis answers as analyzing the text does,
-    and so it does with a copy stored before paragraph breaks were kept (not used then)."""
+    """`is_about` reading the index's stored analysis answers as analyzing the text does
+    (which skips the lead when the title has every word), and so it does with a copy stored
+    before paragraph breaks were kept (not used then)."""
     from bot.models import Article
 
     article = Article(title=title, text=text)
