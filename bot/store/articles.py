@@ -86,25 +86,40 @@ def _search(dialect: Dialect, since: bool) -> sa.Select[Any]:
     return _in_rank_order(select_articles(dialect), dialect.hits(since))
 
 
-@functools.cache
-def _ranked_ids(dialect: Dialect, since: bool) -> sa.Select[Any]:
-    """The ids of `Dialect.hits`, in rank order."""
-    hits = dialect.hits(since)
-    return _in_rank_order(sa.select(hits.c.id), hits)
+def _analyzed(dialect: Dialect, select: sa.Select[Any], outer: Any) -> sa.Select[Any]:
+    """`select` (of `select_articles`'s columns, from `outer`, which holds `articles`) with
+    the index's analyzed title and body (`analyzed_title`, `analyzed_body`) where it keeps
+    them."""
+    index = dialect.analysis
+    if index is None:
+        return select.select_from(outer)
+    analyzed = (index.c.title.label("analyzed_title"), index.c.body.label("analyzed_body"))
+    return select.add_columns(*analyzed).select_from(outer.outerjoin(index, index.c.rowid == _A.id))
 
 
 @functools.cache
 def _by_ids(dialect: Dialect) -> sa.Select[Any]:
-    """The articles whose ids are in `:ids` (in no particular order), with the index's
-    analyzed title and body (`analyzed_title`, `analyzed_body`) where it keeps them."""
-    select = select_articles(dialect)
-    index = dialect.analysis
-    if index is not None:
-        analyzed = (index.c.title.label("analyzed_title"), index.c.body.label("analyzed_body"))
-        select = select.add_columns(*analyzed).outerjoin_from(
-            articles, index, index.c.rowid == _A.id
-        )
+    """The articles whose ids are in `:ids` (in no particular order), analyzed as by
+    `_analyzed`."""
+    select = _analyzed(dialect, select_articles(dialect), articles)
     return select.where(_A.id.in_(sa.bindparam("ids", expanding=True)))
+
+
+@functools.cache
+def _ranked_first(dialect: Dialect, since: bool) -> sa.Select[Any]:
+    """The ids of `Dialect.hits` in rank order (`rank_id`, `rank`: 1, 2, ...), with the
+    articles of the first `:first` of them as `_by_ids` reads them (NULL for the others):
+    the candidates and the articles most answers read, in one statement."""
+    hits = dialect.hits(since)
+    order = (hits.c.score, _A.when_ts.desc(), _A.id.desc())
+    ranked = (
+        sa.select(_A.id.label("rank_id"), sa.func.row_number().over(order_by=order).label("rank"))
+        .join_from(articles, hits, hits.c.id == _A.id)
+        .subquery("ranked")
+    )
+    shown = sa.and_(_A.id == ranked.c.rank_id, ranked.c.rank <= sa.bindparam("first"))
+    select = select_articles(dialect).add_columns(ranked.c.rank_id, ranked.c.rank)
+    return _analyzed(dialect, select, ranked.outerjoin(articles, shown)).order_by(ranked.c.rank)
 
 
 class ArticleStore(Database):
@@ -230,21 +245,27 @@ class ArticleStore(Database):
         if not versioned and (not terms or limit <= 0):
             return [], ""
         candidates = limit * fts.CANDIDATES_PER_ANSWER
-        ranked = _ranked_ids(self.dialect, since is not None)
+        ranked = _ranked_first(self.dialect, since is not None)
         parameters = self._hits(self.dialect.match_all(terms), candidates, since)
+        parameters["first"] = limit
         by_ids, analyzed = _by_ids(self.dialect), self.dialect.analysis is not None
 
         def about(conn: sa.Connection) -> tuple[list[Article], str]:
             version = str(conn.execute(_VERSION).scalar() or 0) if versioned else ""
             if not terms or limit <= 0:
                 return [], version
-            # The candidates' ids first; then their articles `limit` at a time, as the topic
-            # check asks for them: most answers read `limit` articles, not all candidates.
-            ids = [int(row.id) for row in conn.execute(ranked, parameters)]
+            # The candidates' ids, with the first `limit` articles; the others `limit` at a
+            # time, as the topic check asks for them: most answers read `limit` articles.
+            first = conn.execute(ranked, parameters).all()
+            ids = [int(row.rank_id) for row in first]
             kept: list[Article] = []
             for start in range(0, len(ids), limit):
                 batch = ids[start : start + limit]
-                rows = {int(row.id): row for row in conn.execute(by_ids, {"ids": batch})}
+                rows = (
+                    {int(row.id): row for row in first[:limit]}
+                    if start == 0
+                    else {int(row.id): row for row in conn.execute(by_ids, {"ids": batch})}
+                )
                 found = [self._article(rows[i]) for i in batch if i in rows]
                 stored = (  # the index's own analysis, where it keeps one: not done again
                     {
