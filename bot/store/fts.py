@@ -273,7 +273,7 @@ def is_about(
         lead = [*title.split(), *body.split("\n", 1)[0].split()]
     else:
         if all(_count(index_tokens(article.title), term) for term in terms):
-            return True  # every word in the title: the lead is not analyzed (it starts so)
+            return True  # every word in the title, which starts the lead: no more analysis
         first_paragraph = article.text.split("\n", 1)[0]
         lead = index_tokens(f"{article.title}\n{first_paragraph}")
     missing = [term for term in terms if not _count(lead, term)]
