@@ -73,11 +73,14 @@ def _by_id(dialect: Dialect) -> sa.Select[Any]:
     return select_articles(dialect).where(_A.id == sa.bindparam("id"))
 
 
+def _rank_order(hits: sa.CTE) -> tuple[sa.ColumnElement[Any], ...]:
+    """Best first by `Dialect.hits`' score; the newer first among equals."""
+    return (hits.c.score, _A.when_ts.desc(), _A.id.desc())
+
+
 def _in_rank_order(select: sa.Select[Any], hits: sa.CTE) -> sa.Select[Any]:
-    """`select` over the articles of `Dialect.hits`, best first; the newer first among equals."""
-    return select.join_from(articles, hits, hits.c.id == _A.id).order_by(
-        hits.c.score, _A.when_ts.desc(), _A.id.desc()
-    )
+    """`select` over the articles of `Dialect.hits`, in `_rank_order`."""
+    return select.join_from(articles, hits, hits.c.id == _A.id).order_by(*_rank_order(hits))
 
 
 @functools.cache
@@ -111,7 +114,7 @@ def _ranked_first(dialect: Dialect, since: bool) -> sa.Select[Any]:
     articles of the first `:first` of them as `_by_ids` reads them (NULL for the others):
     the candidates and the articles most answers read, in one statement."""
     hits = dialect.hits(since)
-    order = (hits.c.score, _A.when_ts.desc(), _A.id.desc())
+    order = _rank_order(hits)
     ranked = (
         sa.select(_A.id.label("rank_id"), sa.func.row_number().over(order_by=order).label("rank"))
         .join_from(articles, hits, hits.c.id == _A.id)

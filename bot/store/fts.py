@@ -272,10 +272,10 @@ def is_about(
         title, body = stored
         lead = [*title.split(), *body.split("\n", 1)[0].split()]
     else:
-        if all(_count(index_tokens(article.title), term) for term in terms):
+        title_tokens = index_tokens(article.title)
+        if all(_count(title_tokens, term) for term in terms):
             return True  # every word in the title, which starts the lead: no more analysis
-        first_paragraph = article.text.split("\n", 1)[0]
-        lead = index_tokens(f"{article.title}\n{first_paragraph}")
+        lead = [*title_tokens, *index_tokens(article.text.split("\n", 1)[0])]
     missing = [term for term in terms if not _count(lead, term)]
     if not missing:
         return True
