@@ -3,22 +3,27 @@
 Every request goes through `Fetcher.fetch`, which never raises: a failure comes back as a
 `FetchResult` with `error` set. It follows redirects itself (each hop checked), caps the body,
 keeps to a few connections per host and backs off when a server answers 429 or 5xx.
+
+The client is aiohttp's (its HTTP parser is C): fetching a page on loopback costs 0.15 ms of
+CPU against httpx's 1.2 ms with the same checks (docs/decisions/0013).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 import zlib
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from importlib import metadata
 from typing import Any
 
-import httpx
+import aiohttp
+import certifi
 
 from bot.errors import IngestError, UnsafeURLError
-from bot.ingest.safety import AddressPolicy, GuardedBackend
+from bot.ingest.safety import AddressPolicy, GuardedResolver, guarded_socket
 from bot.ingest.urls import check_url, normalize_url, resolve, site_of
 from bot.models import utcnow
 
@@ -42,7 +47,7 @@ def _user_agent() -> str:
         version = metadata.version("newsbot")
     except metadata.PackageNotFoundError:
         version = "dev"
-    return f"newsbot/{version} (news summary bot; reads public articles; python-httpx)"
+    return f"newsbot/{version} (news summary bot; reads public articles; python-aiohttp)"
 
 
 USER_AGENT = _user_agent()
@@ -101,48 +106,59 @@ class _Failed(Exception):
         self.status, self.retry_after = status, retry_after
 
 
-class GuardedTransport(httpx.AsyncHTTPTransport):
-    """httpx's transport with its connection pool on the address-checking backend."""
-
-    def __init__(self, policy: AddressPolicy, limits: httpx.Limits) -> None:
-        """A connection pool like httpx's default, connecting through `GuardedBackend`."""
-        import httpcore
-
-        ssl_context = httpx.create_ssl_context(trust_env=False)
-        super().__init__(verify=ssl_context, trust_env=False, limits=limits)
-        self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=ssl_context,
-            max_connections=limits.max_connections,
-            max_keepalive_connections=limits.max_keepalive_connections,
-            keepalive_expiry=limits.keepalive_expiry,
-            network_backend=GuardedBackend(policy),
-        )
-
-
 class Fetcher:
     """Shared async HTTP client; open one per process and close it with `aclose`."""
 
-    def __init__(self, policy: AddressPolicy, limits: FetchLimits | None = None) -> None:
-        """Build the client; nothing is connected yet."""
+    def __init__(
+        self,
+        policy: AddressPolicy,
+        limits: FetchLimits | None = None,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
+        """Remember the settings; the client itself starts on the first fetch, in the
+        running event loop (aiohttp's sessions belong to one). `ssl_context`: whom HTTPS
+        servers must be certified by (default: certifi's authorities)."""
         self.limits = limits or FetchLimits()
-        pool = httpx.Limits(max_connections=100, max_keepalive_connections=20)
-        self._client = httpx.AsyncClient(
-            transport=GuardedTransport(policy, pool),
-            timeout=httpx.Timeout(self.limits.read_timeout, connect=self.limits.connect_timeout),
-            follow_redirects=False,
-            trust_env=False,
-            # Only what BoundedDecoder undoes (httpx would also offer br or zstd when installed).
-            headers={
-                "User-Agent": USER_AGENT,
-                "Accept": _ACCEPT,
-                "Accept-Encoding": "gzip, deflate",
-            },
-        )
+        self.policy = policy
+        self._ssl = ssl_context
+        self._session: aiohttp.ClientSession | None = None
         self._hosts: dict[str, asyncio.Semaphore] = {}
+
+    def _client(self) -> aiohttp.ClientSession:
+        """The session, started on first use."""
+        if self._session is None:
+            limits = self.limits
+            context = self._ssl or ssl.create_default_context(cafile=certifi.where())
+            connector = aiohttp.TCPConnector(
+                limit=100,
+                limit_per_host=0,  # `per_host` is kept by our own semaphores
+                ssl=context,
+                resolver=GuardedResolver(self.policy, limits.connect_timeout),
+                socket_factory=guarded_socket(self.policy),
+                use_dns_cache=False,  # every connection resolves and checks anew
+            )
+            self._session = aiohttp.ClientSession(
+                connector=connector,
+                timeout=aiohttp.ClientTimeout(
+                    total=None, connect=limits.connect_timeout, sock_read=limits.read_timeout
+                ),
+                auto_decompress=False,  # BoundedDecoder undoes the encodings, capped
+                trust_env=False,
+                # Only what BoundedDecoder undoes (aiohttp would also offer br or zstd when
+                # their packages are installed).
+                headers={
+                    "User-Agent": USER_AGENT,
+                    "Accept": _ACCEPT,
+                    "Accept-Encoding": "gzip, deflate",
+                },
+            )
+        return self._session
 
     async def aclose(self) -> None:
         """Close every connection."""
-        await self._client.aclose()
+        if self._session is not None:
+            session, self._session = self._session, None
+            await session.close()
 
     async def fetch(
         self, url: str, *, etag: str | None = None, last_modified: str | None = None
@@ -161,14 +177,12 @@ class Fetcher:
             error, status, retry_after = str(exc), 0, None
         except IngestError as exc:
             error, status, retry_after = str(exc), 0, None
-        except TimeoutError:
+        except TimeoutError:  # aiohttp's connect and read timeouts are TimeoutErrors too
             error, status, retry_after = "timed out", 0, None
-        except httpx.TimeoutException:
-            error, status, retry_after = "timed out", 0, None
-        except httpx.HTTPError as exc:
-            error, status, retry_after = f"network error: {exc or type(exc).__name__}", 0, None
-        except (httpx.InvalidURL, ValueError, UnicodeError) as exc:  # not HTTPErrors: bad URLs
+        except (aiohttp.InvalidURL, ValueError, UnicodeError) as exc:
             error, status, retry_after = f"malformed URL: {exc}", 0, None
+        except (aiohttp.ClientError, OSError) as exc:
+            error, status, retry_after = f"network error: {exc or type(exc).__name__}", 0, None
         log.info("fetch %s failed: %s", url, error)
         return FetchResult(url, current, status, error=error, retry_after=retry_after)
 
@@ -211,8 +225,9 @@ class Fetcher:
         self, url: str, current: str, headers: dict[str, str]
     ) -> tuple[FetchResult, str | None]:
         """One GET; a redirect returns its Location, an error status raises `_Failed`."""
-        async with self._client.stream("GET", current, headers=headers) as response:
-            status = response.status_code
+        request = self._client().get(current, headers=headers, allow_redirects=False)
+        async with request as response:
+            status = response.status
             if status in _REDIRECTS and "location" in response.headers:
                 return FetchResult(url, current, status), response.headers["location"]
             if status == 304:
@@ -229,19 +244,19 @@ class Fetcher:
             result = FetchResult(url, current, 200, media_type, charset, body, _headers(response))
             return result, None
 
-    async def _read(self, response: httpx.Response) -> bytes:
+    async def _read(self, response: aiohttp.ClientResponse) -> bytes:
         """The body, refused as soon as it (or any layer of its decoding) passes `max_bytes`.
 
-        The raw bytes are decoded here, a chunk at a time with a bounded output, never by
-        httpx: its decoders inflate a whole chunk through every layer before anyone can
-        look at the size, so 2 KB of gzip inside gzip became 2 GB of memory.
+        The raw bytes are decoded here, a chunk at a time with a bounded output, never by the
+        HTTP client: httpx's decoders inflated a whole chunk through every layer before
+        anyone could look at the size, so 2 KB of gzip inside gzip became 2 GB of memory.
         """
         cap = self.limits.max_bytes
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > cap:
             raise _Failed(f"body of {int(declared)} bytes is over the {cap}-byte cap")
         decoder = BoundedDecoder(response.headers.get("content-encoding", ""), cap)
-        async for chunk in response.aiter_raw():
+        async for chunk in response.content.iter_any():
             decoder.feed(chunk)
         return decoder.finish()
 
@@ -340,7 +355,7 @@ class _Layer:
 _ACCEPT = "text/html,application/xhtml+xml,application/rss+xml,application/atom+xml,application/feed+json,application/xml;q=0.9,*/*;q=0.1"  # noqa: E501
 
 
-def _headers(response: httpx.Response) -> dict[str, str]:
+def _headers(response: aiohttp.ClientResponse) -> dict[str, str]:
     """Response headers with lower-case names (the last of repeated ones)."""
     return {name.lower(): value for name, value in response.headers.items()}
 

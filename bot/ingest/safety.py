@@ -1,22 +1,22 @@
 """Which addresses the fetcher may connect to, enforced where the connection is made.
 
 A URL can name a host that resolves to the machine itself, the local network or a cloud
-metadata service (169.254.169.254). The check runs inside the HTTP client's network backend:
-the host is resolved once, every address is checked, and the connection goes to a checked
-address — so a redirect, or DNS that answers differently the second time, cannot slip past.
+metadata service (169.254.169.254). The check runs inside the HTTP client's connector: a
+name is resolved once and refused when any of its addresses is (`GuardedResolver`), and the
+socket for every connection is made only for a checked address (`guarded_socket`, which also
+covers literal addresses, never resolved) — so a redirect, or DNS that answers differently
+the second time, cannot slip past.
 """
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
-import select
 import socket
-import ssl
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeAlias
 
-import anyio
-import httpcore
+from aiohttp.abc import AbstractResolver, ResolveResult
 
 from bot.errors import UnsafeURLError
 from bot.netaddr import Network
@@ -88,118 +88,64 @@ class AddressPolicy:
 
 
 async def resolve(host: str, port: int, seconds: float | None) -> list[Address]:
-    """The addresses of `host` (a name or a literal address), in resolver order."""
+    """The addresses of `host` (a name or a literal address), in resolver order; OSError
+    (TimeoutError included) when it cannot be resolved in time."""
     try:
         return [ipaddress.ip_address(host.strip("[]"))]
     except ValueError:
         pass
+    loop = asyncio.get_running_loop()
     try:
-        with anyio.fail_after(seconds):
-            infos = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        async with asyncio.timeout(seconds):
+            infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except TimeoutError:
-        raise httpcore.ConnectTimeout(f"resolving {host} timed out") from None
+        raise TimeoutError(f"resolving {host} timed out") from None
     except OSError as exc:
-        raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from None
+        raise OSError(f"cannot resolve {host}: {exc}") from None
     found = [ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in infos]
     return list(dict.fromkeys(found))
 
 
-class GuardedBackend(httpcore.AsyncNetworkBackend):
-    """httpcore's network backend that connects only to addresses the policy allows."""
+class GuardedResolver(AbstractResolver):
+    """aiohttp's resolver for the fetcher: a name with any refused address is refused
+    (UnsafeURLError) before a socket is opened; otherwise its checked addresses."""
 
-    def __init__(self, policy: AddressPolicy) -> None:
-        """Wrap the default AnyIO backend."""
+    def __init__(self, policy: AddressPolicy, seconds: float | None = None) -> None:
+        """Check with `policy`; give a lookup `seconds` at most."""
         self.policy = policy
-        self._inner = httpcore.AnyIOBackend()
+        self.seconds = seconds
 
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,  # noqa: ASYNC109 -- httpcore's interface
-        local_address: str | None = None,
-        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        """Resolve, check every address, then connect to the first that answers."""
-        addresses = await resolve(host, port, timeout)
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        """Every address of `host`, each checked (the connector tries them in order)."""
+        addresses = await resolve(host, port, self.seconds)
         self.policy.check(host, addresses)
-        error: Exception | None = None
-        for address in addresses:
-            try:
-                stream = await self._inner.connect_tcp(
-                    str(address), port, timeout, local_address, socket_options
-                )
-                return SocketStream(stream, stream.get_extra_info("socket"))
-            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
-                error = exc
-        assert error is not None
-        raise error
+        return [
+            ResolveResult(
+                hostname=host,
+                host=str(address),
+                port=port,
+                family=socket.AF_INET6 if address.version == 6 else socket.AF_INET,
+                proto=0,
+                flags=socket.AI_NUMERICHOST,
+            )
+            for address in addresses
+        ]
 
-    async def connect_unix_socket(
-        self,
-        path: str,
-        timeout: float | None = None,  # noqa: ASYNC109 -- httpcore's interface
-        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        """Unix sockets are never used for fetching."""
-        raise UnsafeURLError("unix sockets are not fetched")
-
-    async def sleep(self, seconds: float) -> None:
-        """Sleep as the default backend does."""
-        await self._inner.sleep(seconds)
+    async def close(self) -> None:
+        """Nothing to release."""
 
 
-class SocketStream(httpcore.AsyncNetworkStream):
-    """A connected stream that answers "is it readable?" from its socket, looked up once.
+def guarded_socket(policy: AddressPolicy) -> Callable[[Any], socket.socket]:
+    """aiohttp's socket factory for the fetcher: a socket only for an address the policy
+    allows (UnsafeURLError otherwise, before anything is connected). Names were checked by
+    `GuardedResolver`; a literal address in a URL is never resolved and is checked here."""
 
-    httpcore asks that of every pooled connection whenever any request starts or ends (an idle
-    connection the server closed is readable). The AnyIO stream looked the socket up anew each
-    time, rebuilding its table of attributes with a `getpeername` system call: with 16 pooled
-    connections, fetching and serving a page on loopback took 1.4-1.5 ms of CPU with it and
-    1.0-1.1 ms without. The readability test is httpcore's own (a zero-timeout poll).
-    """
+    def make(addr_info: Any) -> socket.socket:
+        family, kind, proto, _, sockaddr = addr_info
+        host = str(sockaddr[0])
+        policy.check(host, [ipaddress.ip_address(host.split("%", 1)[0])])
+        return socket.socket(family=family, type=kind, proto=proto)
 
-    def __init__(self, inner: httpcore.AsyncNetworkStream, raw: socket.socket | None) -> None:
-        """Wrap `inner`, whose socket is `raw`."""
-        self._inner = inner
-        self._socket = raw
-
-    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:  # noqa: ASYNC109
-        """Read as the wrapped stream does."""
-        return await self._inner.read(max_bytes, timeout)
-
-    async def write(self, buffer: bytes, timeout: float | None = None) -> None:  # noqa: ASYNC109
-        """Write as the wrapped stream does."""
-        await self._inner.write(buffer, timeout)
-
-    async def aclose(self) -> None:
-        """Close the wrapped stream."""
-        await self._inner.aclose()
-
-    async def start_tls(
-        self,
-        ssl_context: ssl.SSLContext,
-        server_hostname: str | None = None,
-        timeout: float | None = None,  # noqa: ASYNC109 -- httpcore's interface
-    ) -> httpcore.AsyncNetworkStream:
-        """TLS over this connection: the same socket underneath."""
-        secure = await self._inner.start_tls(ssl_context, server_hostname, timeout)
-        return SocketStream(secure, self._socket)
-
-    def get_extra_info(self, info: str) -> Any:
-        """As the wrapped stream, but the socket and its readability without a lookup."""
-        if info == "is_readable":
-            return _readable(self._socket)
-        if info == "socket":
-            return self._socket
-        return self._inner.get_extra_info(info)
-
-
-def _readable(raw: socket.socket | None) -> bool:
-    """Whether reading `raw` would return at once (data, or the end: closed counts too)."""
-    number = -1 if raw is None else raw.fileno()
-    if number < 0:
-        return True
-    poller = select.poll()
-    poller.register(number, select.POLLIN)
-    return bool(poller.poll(0))
+    return make

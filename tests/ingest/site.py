@@ -7,6 +7,7 @@ chunks, or with 304 to a matching If-None-Match. Every request is recorded.
 from __future__ import annotations
 
 import asyncio
+import ssl
 from dataclasses import dataclass, field
 from html import escape
 
@@ -34,6 +35,7 @@ class LocalSite:
     routes: dict[str, Route] = field(default_factory=dict)
     requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
     base: str = ""
+    ssl_context: ssl.SSLContext | None = None  # set: the site speaks HTTPS
     _runner: web.AppRunner | None = None
 
     async def start(self) -> str:
@@ -42,8 +44,9 @@ class LocalSite:
         app.router.add_route("GET", "/{tail:.*}", self._handle)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
-        self.base = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
+        await web.TCPSite(self._runner, "127.0.0.1", 0, ssl_context=self.ssl_context).start()
+        scheme = "https" if self.ssl_context else "http"
+        self.base = f"{scheme}://127.0.0.1:{self._runner.addresses[0][1]}"
         return self.base
 
     async def stop(self) -> None:

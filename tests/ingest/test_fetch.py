@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import ssl
 import time
 import tracemalloc
 import zlib
 
-import httpcore
 import pytest
+import trustme
 
-from bot.errors import UnsafeURLError
 from bot.ingest.fetch import USER_AGENT, Fetcher, retry_after_seconds
-from bot.ingest.safety import AddressPolicy, GuardedBackend
+from bot.ingest.safety import AddressPolicy
 from bot.netaddr import parse_networks
 from tests.ingest.conftest import TEST_LIMITS
 from tests.ingest.site import LocalSite, Route, article_html
@@ -74,14 +74,6 @@ async def test_redirect_to_a_private_address_is_refused(
     result = await fetcher.fetch(url)
     assert result.error is not None and "refused" in result.error
     assert time.monotonic() - started < 0.5  # refused before any connection attempt
-
-
-async def test_address_check_happens_before_connecting() -> None:
-    """The network backend refuses private addresses without opening a socket."""
-    backend = GuardedBackend(AddressPolicy(parse_networks("127.0.0.0/8")))
-    for host in ("10.0.0.1", "169.254.169.254", "192.168.1.1", "224.0.0.1", "::ffff:10.0.0.1"):
-        with pytest.raises(UnsafeURLError):
-            await backend.connect_tcp(host, 80, timeout=0.1)
 
 
 async def test_loopback_is_refused_unless_allowed(site: LocalSite) -> None:
@@ -173,9 +165,30 @@ def test_retry_after_values() -> None:
     assert retry_after_seconds(None) is None
 
 
-def test_httpcore_is_the_transport() -> None:
-    """The guarded backend plugs into httpcore's public backend interface."""
-    assert issubclass(GuardedBackend, httpcore.AsyncNetworkBackend)
+async def test_https_is_verified() -> None:
+    """Over HTTPS a page comes from a server certified by a trusted authority; a server whose
+    certificate no trusted authority signed is refused."""
+    authority = trustme.CA()
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("127.0.0.1").configure_cert(server_context)
+    trusting = ssl.create_default_context()
+    authority.configure_trust(trusting)
+    secure = LocalSite(ssl_context=server_context)
+    await secure.start()
+    url = secure.add("/page", PAGE)
+    assert url.startswith("https://")
+    policy = AddressPolicy(parse_networks("127.0.0.0/8"))
+    good, default = Fetcher(policy, TEST_LIMITS, trusting), Fetcher(policy, TEST_LIMITS)
+    try:
+        trusted = await good.fetch(url)
+        untrusted = await default.fetch(url)
+    finally:
+        await good.aclose()
+        await default.aclose()
+        await secure.stop()
+    assert trusted.ok and trusted.body.decode() == PAGE
+    assert untrusted.error is not None and "certificate" in untrusted.error.lower()
+    assert len(secure.requests) == 1
 
 
 def _gzip(data: bytes, times: int = 1) -> bytes:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import ipaddress
-import ssl
+import socket
 
 import pytest
-import trustme
 
 from bot.errors import UnsafeURLError
-from bot.ingest.safety import AddressPolicy, GuardedBackend, resolve
+from bot.ingest.safety import AddressPolicy, GuardedResolver, guarded_socket, resolve
 from bot.netaddr import parse_networks
 
 
@@ -75,36 +73,27 @@ async def test_localhost_resolves_without_the_network() -> None:
     assert found and all(address.is_loopback for address in found)
 
 
-async def test_a_tls_stream_keeps_its_socket_and_reads_and_writes() -> None:
-    """After TLS starts on a checked connection, readability is still asked of its socket."""
-    ca = trustme.CA()
-    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert("127.0.0.1").configure_cert(server_context)
-    client_context = ssl.create_default_context()
-    ca.configure_trust(client_context)
-    closing = asyncio.Event()
+async def test_a_name_with_any_refused_address_is_refused_before_connecting() -> None:
+    """The connector's resolver refuses `localhost` under the default policy; allowed, it
+    gives the checked addresses, numeric, in the resolver's order."""
+    with pytest.raises(UnsafeURLError, match="localhost resolves to a loopback"):
+        await GuardedResolver(AddressPolicy(), 1.0).resolve("localhost", 80)
+    allowed = GuardedResolver(AddressPolicy(parse_networks("127.0.0.0/8, ::1")), 1.0)
+    found = await allowed.resolve("localhost", 80)
+    assert found and all(ipaddress.ip_address(entry["host"]).is_loopback for entry in found)
+    assert {entry["port"] for entry in found} == {80}
 
-    async def echo(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        writer.write((await reader.readline()).upper())
-        await writer.drain()
-        await closing.wait()
-        writer.close()
 
-    server = await asyncio.start_server(echo, "127.0.0.1", 0, ssl=server_context)
-    port = server.sockets[0].getsockname()[1]
-    backend = GuardedBackend(AddressPolicy(parse_networks("127.0.0.0/8")))
-    try:
-        plain = await backend.connect_tcp("127.0.0.1", port, timeout=5)
-        secure = await plain.start_tls(client_context, "127.0.0.1", timeout=5)
-        assert secure.get_extra_info("ssl_object") is not None
-        assert secure.get_extra_info("socket") is plain.get_extra_info("socket")
-        await secure.write(b"harbour\n")
-        assert await secure.read(100, timeout=5) == b"HARBOUR\n"
-        assert secure.get_extra_info("is_readable") is False
-        closing.set()
-        await asyncio.sleep(0.05)
-        assert secure.get_extra_info("is_readable") is True  # closed: the pool drops it
-        await secure.aclose()
-    finally:
-        server.close()
-        await server.wait_closed()
+@pytest.mark.parametrize(
+    "host", ["10.0.0.1", "169.254.169.254", "192.168.1.1", "224.0.0.1", "::ffff:10.0.0.1"]
+)
+def test_no_socket_is_made_for_a_refused_address(host: str) -> None:
+    """The socket factory checks the very address a connection would go to (a literal
+    address in a URL is never resolved) and makes no socket for a refused one."""
+    make = guarded_socket(AddressPolicy(parse_networks("127.0.0.0/8")))
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with pytest.raises(UnsafeURLError, match="refused"):
+        make((family, socket.SOCK_STREAM, 0, "", (host, 80)))
+    allowed = make((socket.AF_INET, socket.SOCK_STREAM, 0, "", ("127.0.0.1", 80)))
+    assert allowed.family == socket.AF_INET
+    allowed.close()
