@@ -101,6 +101,18 @@ class Fingerprint:
 
 
 @dataclass(frozen=True, slots=True)
+class PageWrite:
+    """All that storing one page writes (`Store.store_page`), in one transaction."""
+
+    article: Article
+    urls: tuple[str, ...]  # every normalized URL that should lead to the article
+    fingerprint: Fingerprint | None
+    source: StorySource  # where it was seen (its article id is filled in when stored)
+    site: str = ""  # whose line counts `line_keys` add to ("": none)
+    line_keys: tuple[frozenset[str], ...] = ()  # the page's line keys, when it is new
+
+
+@dataclass(frozen=True, slots=True)
 class StoredResult:
     """What happened when an article was offered to the store."""
 

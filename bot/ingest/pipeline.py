@@ -10,7 +10,9 @@ joins that article's story).
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -19,7 +21,7 @@ from bot.ingest import dedup, sitelines
 from bot.ingest.pages import MIN_WORDS, has_words
 from bot.ingest.records import language_code, with_sentences
 from bot.ingest.urls import site_of
-from bot.models import Article, Fingerprint, StorySource
+from bot.models import Article, Fingerprint, PageWrite, StorySource
 from bot.store.base import Store
 
 log = logging.getLogger(__name__)
@@ -72,33 +74,46 @@ class Outcome:
 async def store_batch(store: Store, candidates: Sequence[Candidate]) -> list[Outcome]:
     """Filter each site's boilerplate lines, then store the candidates one by one."""
     known = [await store.find_by_urls(c.all_keys) if c.all_keys else None for c in candidates]
-    filtered = await _drop_site_lines(store, candidates, [k is None for k in known])
+    lines = [sitelines.line_keys(c.text) if c.site else frozenset[str]() for c in candidates]
+    new = [found is None for found in known]
+    filtered = await _drop_site_lines(store, candidates, lines, new)
     outcomes: list[Outcome] = []
-    for candidate, found in zip(filtered, known, strict=True):
+    for candidate, found, keys, is_new in zip(filtered, known, lines, new, strict=True):
+        learned = keys if is_new and candidate.site else frozenset[str]()
         shown = candidate.url or candidate.title
         if not has_words(candidate.text, MIN_WORDS):
+            if learned:  # its lines count all the same, as every new page's do
+                await store.learn_site_lines(candidate.site, [learned])
             reason = "too short once the site's repeated lines are removed"
             outcomes.append(Outcome(shown, "skipped", reason=reason, title=candidate.title))
             continue
-        outcomes.append(await _store_one(store, candidate, found))
+        outcomes.append(await _store_one(store, candidate, found, learned))
     return outcomes
 
 
 async def _drop_site_lines(
-    store: Store, candidates: Sequence[Candidate], new: Sequence[bool]
+    store: Store,
+    candidates: Sequence[Candidate],
+    lines: Sequence[frozenset[str]],
+    new: Sequence[bool],
 ) -> list[Candidate]:
-    """Learn line counts from the new candidates, then drop each site's known boilerplate."""
-    sites: dict[str, list[frozenset[str]]] = {}
-    for candidate, is_new in zip(candidates, new, strict=True):
-        lines = sites.setdefault(candidate.site, [])
-        if is_new and candidate.site:
-            lines.append(sitelines.line_keys(candidate.text))
-    boilerplate: dict[str, frozenset[str]] = {}
-    for site, pages in sites.items():
-        if not site:
+    """Each candidate without its site's boilerplate: the lines whose key the site's stored
+    articles and this batch's new candidates carried `sitelines.MIN_ARTICLES` times or more
+    (the new candidates' counts are stored with them, by `Store.store_page`)."""
+    batch: dict[str, Counter[str]] = {}
+    wanted: dict[str, set[str]] = {}
+    for candidate, keys, is_new in zip(candidates, lines, new, strict=True):
+        if not candidate.site:
             continue
-        await store.learn_site_lines(site, pages)
-        boilerplate[site] = await store.site_boilerplate(site, sitelines.MIN_ARTICLES)
+        wanted.setdefault(candidate.site, set()).update(keys)
+        if is_new:
+            batch.setdefault(candidate.site, Counter()).update(keys)
+    boilerplate: dict[str, frozenset[str]] = {}
+    for site, site_keys in wanted.items():
+        stored, counted = await store.line_counts(site, site_keys), batch.get(site, Counter())
+        boilerplate[site] = frozenset(
+            key for key in site_keys if stored.get(key, 0) + counted[key] >= sitelines.MIN_ARTICLES
+        )
     return [
         replace(c, text=sitelines.drop_known(c.text, boilerplate.get(c.site, frozenset())))
         for c in candidates
@@ -106,9 +121,13 @@ async def _drop_site_lines(
 
 
 async def _store_one(
-    store: Store, candidate: Candidate, found: tuple[Article, str] | None
+    store: Store,
+    candidate: Candidate,
+    found: tuple[Article, str] | None,
+    learned: frozenset[str],
 ) -> Outcome:
-    """Store one candidate through the dedup layers; returns what happened."""
+    """Store one candidate through the dedup layers, with the line keys it teaches its site,
+    in one transaction; returns what happened."""
     fingerprint, article = await asyncio.to_thread(_prepared, candidate)
     if (
         found
@@ -118,19 +137,18 @@ async def _store_one(
         found = None  # only the canonical URL is shared, and the texts differ
         candidate = replace(candidate, url=candidate.fetched_url or candidate.url, canonical=None)
     article = replace(article, url=found[0].url if found else candidate.url)
-    result = await store.add_article(article)
     source = StorySource(
-        url=candidate.url or article.url or "",
-        source=candidate.source,
-        title=candidate.title,
-        article_id=result.article_id,
+        url=candidate.url or article.url or "", source=candidate.source, title=candidate.title
     )
-    keys = candidate.all_keys
-    if result.status == "duplicate":
-        story = await store.add_story_source(result.article_id, keys, source)
-    else:
-        join = await _story_to_join(store, fingerprint, result.article_id)
-        story = await store.link_article(result.article_id, keys, fingerprint, source, join)
+    page = PageWrite(
+        article=article,
+        urls=candidate.all_keys,
+        fingerprint=fingerprint,
+        source=source,
+        site=candidate.site if learned else "",
+        line_keys=(learned,) if learned else (),
+    )
+    result, story = await store.store_page(page, functools.partial(_story_to_join, fingerprint))
     log.debug("%s %s (story %d)", result.status, source.url, story)
     return Outcome(source.url, result.status, result.article_id, story, title=candidate.title)
 
@@ -163,13 +181,10 @@ async def _same_text(store: Store, article: Article, fingerprint: Fingerprint | 
     )
 
 
-async def _story_to_join(
-    store: Store, fingerprint: Fingerprint | None, article_id: int
-) -> int | None:
-    """The story of the most similar stored article, if the new one tells the same story."""
+def _story_to_join(fingerprint: Fingerprint | None, known: list[Fingerprint]) -> int | None:
+    """The story of the most similar stored article (`known`: the others sharing a band with
+    it), if the new one tells the same story."""
     if fingerprint is None:
         return None
-    known = await store.similar_fingerprints(fingerprint.bands)
-    others = [other for other in known if other.article_id != article_id and other.story_id]
-    match = dedup.best_match(fingerprint, others)
+    match = dedup.best_match(fingerprint, known)
     return match.story_id if match else None

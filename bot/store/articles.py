@@ -31,6 +31,11 @@ def clean_tags(tags: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(tag.strip() for tag in tags if tag.strip()))
 
 
+def analyze(article: Article) -> tuple[str, str]:
+    """The article's title and body as the search index keeps them (`fts`)."""
+    return fts.index_text(article.title), fts.index_body(article.text)
+
+
 def article_values(article: Article) -> dict[str, Any]:
     """The `articles` columns of an article (not its id or story)."""
     return {
@@ -172,48 +177,43 @@ class ArticleStore(Database):
         known = await self._read(_BY_HASH, {"hash": article.content_hash})
         if known:  # cheap early exit: re-ingesting a feed is mostly duplicates
             return StoredResult(int(known[0].id), "duplicate")
-        analyzed = await asyncio.to_thread(
-            lambda: (fts.index_text(article.title), fts.index_body(article.text))
-        )
+        analyzed = await asyncio.to_thread(analyze, article)
         try:
-            result = await self._write_article(article, analyzed)
+            result = await self._write(lambda conn: self._put_article(conn, article, analyzed))
         except sa.exc.IntegrityError:
             # Another instance stored the same URL or body meanwhile: now it is known.
-            result = await self._write_article(article, analyzed)
+            result = await self._write(lambda conn: self._put_article(conn, article, analyzed))
         if result.status != "duplicate":
             self.local_writes += 1
         return result
 
-    async def _write_article(self, article: Article, analyzed: tuple[str, str]) -> StoredResult:
-        """Insert or update the article, its tags and its index row, in one transaction."""
+    def _put_article(
+        self, conn: sa.Connection, article: Article, analyzed: tuple[str, str] | None
+    ) -> StoredResult:
+        """Insert or update the article, its tags and its index row (inside a transaction):
+        "duplicate" when its body is stored. `analyzed`: `analyze(article)`, or None to
+        analyze it here once it is known to be new."""
+        known = conn.execute(_BY_HASH, {"hash": article.content_hash}).scalar()
+        if known is not None:
+            return StoredResult(int(known), "duplicate")
         values = article_values(article)
-        tags = clean_tags(article.tags)
-        title, body = analyzed
-
-        def write(conn: sa.Connection) -> StoredResult:
-            known = conn.execute(_BY_HASH, {"hash": article.content_hash}).scalar()
-            if known is not None:
-                return StoredResult(int(known), "duplicate")
-            same_url = None
-            if article.url:
-                same_url = conn.execute(_BY_URL, {"wanted_url": article.url}).scalar()
-            if same_url is None:
-                article_id, status = int(conn.execute(_INSERT, values).scalar_one()), "added"
-            else:
-                conn.execute(_UPDATE, {"row_id": same_url, **values})
-                article_id, status = int(same_url), "updated"
-            conn.execute(_DROP_TAGS, {"row_id": article_id})
-            if tags:
-                rows = [
-                    {"article_id": article_id, "position": n, "tag": t} for n, t in enumerate(tags)
-                ]
-                conn.execute(_ADD_TAGS, rows)
-            row = {"id": article_id, "when_ts": values["when_ts"], "title": title, "body": body}
-            self.dialect.index(conn, [row])
-            conn.execute(_BUMP)
-            return StoredResult(article_id, status)
-
-        return await self._write(write)
+        same_url = None
+        if article.url:
+            same_url = conn.execute(_BY_URL, {"wanted_url": article.url}).scalar()
+        if same_url is None:
+            article_id, status = int(conn.execute(_INSERT, values).scalar_one()), "added"
+        else:
+            conn.execute(_UPDATE, {"row_id": same_url, **values})
+            article_id, status = int(same_url), "updated"
+        conn.execute(_DROP_TAGS, {"row_id": article_id})
+        if tags := clean_tags(article.tags):
+            rows = [{"article_id": article_id, "position": n, "tag": t} for n, t in enumerate(tags)]
+            conn.execute(_ADD_TAGS, rows)
+        title, body = analyzed or analyze(article)
+        row = {"id": article_id, "when_ts": values["when_ts"], "title": title, "body": body}
+        self.dialect.index(conn, [row])
+        conn.execute(_BUMP)
+        return StoredResult(article_id, status)
 
     @store_errors
     async def articles_version(self) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -12,6 +12,7 @@ from bot.models import (
     Count,
     Feed,
     Fingerprint,
+    PageWrite,
     StoredResult,
     StorySource,
     Subscription,
@@ -144,6 +145,9 @@ class FeedStore(Protocol):
     async def site_boilerplate(self, site: str, min_articles: int) -> frozenset[str]:
         """The line keys of `site` seen in at least `min_articles` articles."""
 
+    async def line_counts(self, site: str, keys: Collection[str]) -> dict[str, int]:
+        """How many articles of `site` carried each of these line keys (absent: none yet)."""
+
     async def prune_site_lines(self, older_than: datetime, below: int) -> int:
         """Forget line keys seen in fewer than `below` articles and not since `older_than`."""
 
@@ -176,6 +180,15 @@ class FeedStore(Protocol):
 
     async def story_sources(self, story_id: int) -> list[StorySource]:
         """Every known source of a story, first seen first."""
+
+    async def store_page(
+        self, page: PageWrite, choose_story: Callable[[list[Fingerprint]], int | None]
+    ) -> tuple[StoredResult, int]:
+        """Store one page in one transaction: its line keys counted for its site, then its
+        article as `add_article` would, then, for a copy of a stored body, its URLs and
+        source joined to that article's story (`add_story_source`), else its URLs,
+        fingerprint and story as `link_article` would, the story being `choose_story`'s pick
+        among the stored fingerprints that share a band with it. The result and the story."""
 
 
 class PacingStore(Protocol):

@@ -12,15 +12,15 @@ from __future__ import annotations
 import functools
 import time
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 
 from bot.errors import StoreError
-from bot.models import Article, Feed, Fingerprint, StorySource, utcnow
+from bot.models import Article, Feed, Fingerprint, PageWrite, StoredResult, StorySource, utcnow
 from bot.store.articles import ArticleStore, select_articles
 from bot.store.database import CHUNK, Row, chunks, store_errors
 from bot.store.dialects import Dialect
@@ -110,6 +110,14 @@ _SHARING_BANDS = (
     .limit(sa.bindparam("limit"))
 )
 
+SIMILAR = 50  # stored fingerprints compared with a new one, newest first
+
+# The counts of the line keys `:keys` of `:site`.
+_LINE_COUNTS = sa.select(site_lines.c.line_key, site_lines.c.articles).where(
+    site_lines.c.site == sa.bindparam("site"),
+    site_lines.c.line_key.in_(sa.bindparam("keys", expanding=True)),
+)
+
 # The line keys of `:site` seen in at least `:min_articles` articles.
 _BOILERPLATE = sa.select(site_lines.c.line_key).where(
     site_lines.c.site == sa.bindparam("site"),
@@ -169,6 +177,16 @@ def _link_statements(dialect: Dialect) -> _LinkStatements:
             set_={name: source.excluded[name] for name in ("source", "title", "article_id")},
         ),
     )
+
+
+def _line_rows(site: str, pages: Sequence[frozenset[str]]) -> list[dict[str, Any]]:
+    """Rows for `_count_lines`: one more article of `site` for each key of each page."""
+    counts = Counter(key for keys in pages for key in keys)
+    now = time.time()
+    return [
+        {"site": site, "line_key": key, "articles": n, "last_seen": now}
+        for key, n in counts.items()
+    ]
 
 
 def _fingerprint(row: Row) -> Fingerprint:
@@ -296,15 +314,17 @@ class FeedPart(ArticleStore):
     @store_errors
     async def learn_site_lines(self, site: str, pages: Sequence[frozenset[str]]) -> None:
         """Count one more article of `site` for every line key in each page's key set."""
-        counts = Counter(key for keys in pages for key in keys)
-        now = time.time()
-        rows = [
-            {"site": site, "line_key": key, "articles": n, "last_seen": now}
-            for key, n in counts.items()
-        ]
-        if not rows:
-            return
-        await self._execute(_count_lines(self.dialect), rows)
+        if rows := _line_rows(site, pages):
+            await self._execute(_count_lines(self.dialect), rows)
+
+    @store_errors
+    async def line_counts(self, site: str, keys: Collection[str]) -> dict[str, int]:
+        """How many articles of `site` carried each of these line keys (absent: none yet)."""
+        counts: dict[str, int] = {}
+        for chunk in chunks(sorted(keys)):
+            wanted = {"site": site, "keys": chunk}
+            counts.update((str(key), int(n)) for key, n in await self._read(_LINE_COUNTS, wanted))
+        return counts
 
     @store_errors
     async def site_boilerplate(self, site: str, min_articles: int) -> frozenset[str]:
@@ -323,7 +343,7 @@ class FeedPart(ArticleStore):
 
     @store_errors
     async def similar_fingerprints(
-        self, bands: Sequence[int], limit: int = 50
+        self, bands: Sequence[int], limit: int = SIMILAR
     ) -> list[Fingerprint]:
         """Fingerprints of stored articles that share at least one LSH band key."""
         if not bands:
@@ -350,36 +370,84 @@ class FeedPart(ArticleStore):
         """Record a stored article's URLs, fingerprint and story; returns its story id."""
 
         def link(conn: sa.Connection) -> int:
-            story = self._story_of(conn, article_id, join_story)
-            self._add_urls(conn, article_id, urls)
-            statements = _link_statements(self.dialect)
-            conn.execute(statements.drop_bands, {"row_id": article_id})
-            if fingerprint is not None:
-                values = {"shingles": fingerprint.shingles, "signature": fingerprint.values}
-                conn.execute(statements.signature, {"article_id": article_id, **values})
-                rows = [
-                    {"band": b, "article_id": article_id} for b in dict.fromkeys(fingerprint.bands)
-                ]
-                if rows:
-                    conn.execute(statements.bands, rows)
-            self._add_source(conn, story, source)
-            return story
+            return self._link(conn, article_id, urls, fingerprint, source, join_story)
 
         return await self._write(link)
+
+    @store_errors
+    async def store_page(
+        self, page: PageWrite, choose_story: Callable[[list[Fingerprint]], int | None]
+    ) -> tuple[StoredResult, int]:
+        """Store one page's article in one transaction, with everything that goes with it:
+        the site's line counts, then the article (`add_article`: a stored body makes it a
+        copy, which joins the stored article's story as a source), then its URLs, fingerprint
+        and story (`link_article`). The story it joins is `choose_story`'s pick among the
+        stored fingerprints that share a band with it. Returns the result and the story."""
+
+        def write(conn: sa.Connection) -> tuple[StoredResult, int]:
+            if page.site and (rows := _line_rows(page.site, page.line_keys)):
+                conn.execute(_count_lines(self.dialect), rows)
+            result = self._put_article(conn, page.article, None)
+            source = replace(page.source, article_id=result.article_id)
+            if result.status == "duplicate":
+                return result, self._join_story(conn, result.article_id, page.urls, source)
+            fingerprint, join = page.fingerprint, None
+            if fingerprint is not None and fingerprint.bands:
+                wanted = {"bands": list(dict.fromkeys(fingerprint.bands)), "limit": SIMILAR}
+                known = [_fingerprint(row) for row in conn.execute(_SHARING_BANDS, wanted)]
+                join = choose_story(
+                    [k for k in known if k.article_id != result.article_id and k.story_id]
+                )
+            story = self._link(conn, result.article_id, page.urls, fingerprint, source, join)
+            return result, story
+
+        try:
+            stored = await self._write(write)
+        except sa.exc.IntegrityError:
+            # Another instance stored the same URL or body meanwhile: now it is known.
+            stored = await self._write(write)
+        if stored[0].status != "duplicate":
+            self.local_writes += 1
+        return stored
+
+    def _link(
+        self,
+        conn: sa.Connection,
+        article_id: int,
+        urls: Sequence[str],
+        fingerprint: Fingerprint | None,
+        source: StorySource,
+        join_story: int | None,
+    ) -> int:
+        """`link_article`'s writes, inside a transaction."""
+        story = self._story_of(conn, article_id, join_story)
+        self._add_urls(conn, article_id, urls)
+        statements = _link_statements(self.dialect)
+        conn.execute(statements.drop_bands, {"row_id": article_id})
+        if fingerprint is not None:
+            values = {"shingles": fingerprint.shingles, "signature": fingerprint.values}
+            conn.execute(statements.signature, {"article_id": article_id, **values})
+            rows = [{"band": b, "article_id": article_id} for b in dict.fromkeys(fingerprint.bands)]
+            if rows:
+                conn.execute(statements.bands, rows)
+        self._add_source(conn, story, source)
+        return story
 
     @store_errors
     async def add_story_source(
         self, article_id: int, urls: Sequence[str], source: StorySource
     ) -> int:
         """A copy of a stored article seen elsewhere joins the article's story."""
+        return await self._write(lambda conn: self._join_story(conn, article_id, urls, source))
 
-        def join(conn: sa.Connection) -> int:
-            story = self._story_of(conn, article_id, None)
-            self._add_urls(conn, article_id, urls)
-            self._add_source(conn, story, source)
-            return story
-
-        return await self._write(join)
+    def _join_story(
+        self, conn: sa.Connection, article_id: int, urls: Sequence[str], source: StorySource
+    ) -> int:
+        """`add_story_source`'s writes, inside a transaction."""
+        story = self._story_of(conn, article_id, None)
+        self._add_urls(conn, article_id, urls)
+        self._add_source(conn, story, source)
+        return story
 
     @store_errors
     async def story_sources(self, story_id: int) -> list[StorySource]:

@@ -8,8 +8,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from bot.ingest import dedup
-from bot.models import Feed, StorySource, utcnow
+from bot.models import Feed, Fingerprint, PageWrite, StorySource, utcnow
 from bot.store import Store
 from tests.conftest import make_article
 
@@ -128,3 +130,88 @@ async def test_articles_read_back_with_their_story_id(store: Store) -> None:
     stored = await store.add_article(make_article("Plain", TEXT))
     article = await store.get_article(stored.article_id)
     assert article is not None and article.story_id is None
+
+
+async def test_line_counts_are_read_for_the_keys_asked(store: Store) -> None:
+    """Counts of the asked keys of one site only; keys never seen are absent; more keys than
+    fit one statement are read in parts."""
+    await store.learn_site_lines("g.example", [frozenset({"menu", "a"}), frozenset({"menu"})])
+    await store.learn_site_lines("other.example", [frozenset({"menu", "b"})])
+    assert await store.line_counts("g.example", {"menu", "a", "b", "z"}) == {"menu": 2, "a": 1}
+    assert await store.line_counts("other.example", ["menu"]) == {"menu": 1}
+    assert await store.line_counts("g.example", []) == {}
+    many = {f"k{n}" for n in range(1_200)} | {"menu"}
+    assert await store.line_counts("g.example", many) == {"menu": 2}
+
+
+class _Refused(Exception):
+    """Raised by a story choice to abort `store_page` midway."""
+
+
+async def test_store_page_writes_a_page_in_one_transaction(store: Store) -> None:
+    """A new page: its article, URLs, fingerprint, story, source and site lines, at once; a
+    near-duplicate joins the story its choice picks among the fingerprints sharing a band; a
+    copy of the body joins the stored article's story as a source. A failure midway leaves
+    nothing behind."""
+    more = TEXT + "\nThe mayor opened it."
+    fp1, fp2 = dedup.fingerprint(TEXT), dedup.fingerprint(more)
+    assert fp1 is not None and fp2 is not None
+    lines = (frozenset({"menu", "share"}),)
+    first = PageWrite(
+        make_article("Bridge", TEXT, url="https://a.example/1"),
+        ("https://a.example/1", "https://a.example/amp/1"),
+        fp1,
+        StorySource("https://a.example/1", "A", "Bridge"),
+        site="a.example",
+        line_keys=lines,
+    )
+    offered: list[list[int | None]] = []
+
+    def pick(known: list[Fingerprint]) -> int | None:
+        offered.append([k.article_id for k in known])
+        return known[0].story_id if known else None
+
+    result, story = await store.store_page(first, pick)
+    assert result.status == "added" and offered == [[]]
+    found = await store.find_by_urls(["https://a.example/amp/1"])
+    assert found is not None and found[0].id == result.article_id and found[0].story_id == story
+    assert (await store.fingerprint_of(result.article_id) or fp2).values == fp1.values
+    assert await store.line_counts("a.example", {"menu", "share"}) == {"menu": 1, "share": 1}
+    assert [(s.source, s.article_id) for s in await store.story_sources(story)] == [
+        ("A", result.article_id)
+    ]
+    near = PageWrite(
+        make_article("Bridge reopens", more, url="https://b.example/1"),
+        ("https://b.example/1",),
+        fp2,
+        StorySource("https://b.example/1", "B", "Bridge reopens"),
+    )
+    second, joined = await store.store_page(near, pick)
+    assert second.status == "added" and joined == story
+    assert offered[1] == [result.article_id]
+    copy = replace(
+        first,
+        article=make_article("Bridge", TEXT, url="https://c.example/9"),
+        urls=("https://c.example/9",),
+        source=StorySource("https://c.example/9", "C", "Bridge"),
+    )
+    again, copy_story = await store.store_page(copy, pick)
+    assert (again.status, again.article_id, copy_story) == ("duplicate", result.article_id, story)
+    assert [s.source for s in await store.story_sources(story)] == ["A", "B", "C"]
+    assert await store.line_counts("a.example", {"menu"}) == {"menu": 2}
+
+    def refuse(known: list[Fingerprint]) -> int | None:
+        raise _Refused
+
+    count = await store.count_articles()
+    broken = replace(
+        near,
+        article=make_article("Bridge again", more + "\nAnd again.", url="https://d.example/1"),
+        site="d.example",
+        line_keys=lines,
+    )
+    with pytest.raises(_Refused):
+        await store.store_page(broken, refuse)
+    assert await store.count_articles() == count
+    assert await store.line_counts("d.example", {"menu"}) == {}
+    assert await store.find_by_urls(["https://d.example/1"]) is None
