@@ -39,8 +39,8 @@ def shingles(text: str) -> set[bytes]:
     words = _WORD.findall(text.lower())
     if len(words) < SHINGLE_WORDS:
         return {" ".join(words).encode()} if words else set()
-    count = len(words) - SHINGLE_WORDS + 1
-    return {" ".join(words[i : i + SHINGLE_WORDS]).encode() for i in range(count)}
+    runs = zip(*(words[start:] for start in range(SHINGLE_WORDS)), strict=False)
+    return {" ".join(run).encode() for run in runs}
 
 
 @cache

@@ -13,12 +13,11 @@ import re
 
 MIN_ARTICLES = 3
 _DIGITS = re.compile(r"\d+")
-_SPACE = re.compile(r"\s+")
 
 
 def line_key(line: str) -> str:
     """The key that identifies a line across articles."""
-    folded = _DIGITS.sub("0", _SPACE.sub(" ", line).strip().casefold())
+    folded = _DIGITS.sub("0", " ".join(line.split()).casefold())  # split(): any whitespace
     return hashlib.blake2b(folded.encode("utf-8", "replace"), digest_size=8).hexdigest()
 
 

@@ -48,6 +48,12 @@ def test_line_keys_fold_case_spacing_and_digits() -> None:
     assert sitelines.line_key("Updated 12:04 GMT") != sitelines.line_key("Published 12:04 GMT")
 
 
+def test_line_keys_are_stable() -> None:
+    """Stores keep the keys: a key never changes between versions or processes."""
+    assert sitelines.line_key("  Updated\u00a012:04 — Share  ") == "51d3b79b5380cee4"
+    assert sitelines.line_key("Читайте также") == "705dfb0f9d3da673"
+
+
 def test_known_lines_are_dropped() -> None:
     """Lines whose keys are known boilerplate go; the rest stays in order."""
     text = "Real paragraph one.\nSubscribe to our newsletter\nReal paragraph two."
