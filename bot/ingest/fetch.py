@@ -38,6 +38,7 @@ FEED_TYPES = frozenset(
 # Served with a type that says nothing; the body tells (an XML feed, a JSON Feed, HTML).
 _VAGUE_TYPES = frozenset({"", "text/plain", "application/octet-stream", "binary/octet-stream"})
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
+HEADER_BYTES = 64 * 1024  # the longest response header line the fetcher reads
 _RETRYABLE = frozenset({429, 500, 502, 503, 504})
 
 
@@ -144,6 +145,10 @@ class Fetcher:
                 ),
                 auto_decompress=False,  # BoundedDecoder undoes the encodings, capped
                 trust_env=False,
+                # Long Content-Security-Policy or cookie headers pass (httpx took 16 KB of
+                # headers; aiohttp's default is 8 KB a line).
+                max_line_size=HEADER_BYTES,
+                max_field_size=HEADER_BYTES,
                 # Only what BoundedDecoder undoes (aiohttp would also offer br or zstd when
                 # their packages are installed).
                 headers={

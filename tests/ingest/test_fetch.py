@@ -97,6 +97,17 @@ async def test_other_schemes_are_refused(fetcher: Fetcher, url: str) -> None:
     assert result.error is not None and "only http and https" in result.error
 
 
+async def test_long_response_headers_are_read(site: LocalSite, fetcher: Fetcher) -> None:
+    """A site whose Content-Security-Policy runs to 20 KB is still read (over aiohttp's
+    default of 8 KB a header line)."""
+    policy = "default-src 'self'; " + " ".join(f"https://cdn{n}.example" for n in range(1000))
+    assert len(policy) > 20_000
+    url = site.add("/csp", PAGE, headers={"Content-Security-Policy": policy})
+    result = await fetcher.fetch(url)
+    assert result.ok and result.body.decode() == PAGE
+    assert result.headers["content-security-policy"] == policy
+
+
 async def test_huge_bodies_are_cut_off(site: LocalSite, fetcher: Fetcher) -> None:
     """Over the cap: refused from Content-Length, or mid-stream when it is chunked."""
     big = b"<html><body>" + b"x" * 1_000_000 + b"</body></html>"
