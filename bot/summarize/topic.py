@@ -24,9 +24,8 @@ matches the redundancy threshold the harness reports (0.6) and was not fitted.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from itertools import pairwise
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -108,33 +107,49 @@ def own_salience(data: TopicInput, similarity: Matrix, headline: Matrix, shown: 
 
 
 def concept_matrix(
-    data: TopicInput, story_of: Ints, stories: int, params: TopicParams
+    data: TopicInput,
+    story_of: Ints,
+    stories: int,
+    params: TopicParams,
+    columns: Mapping[str, int] | None = None,
 ) -> tuple[sparse.csr_matrix, Matrix]:
-    """Which concepts each sentence holds (0/1 rows), and what each concept is worth."""
-    columns: dict[tuple[str, ...], int] = {}
-    indptr, indices = [0], []
-    for terms in data.terms:
-        found: set[tuple[str, ...]] = set(pairwise(terms))
-        if params.unigrams:
-            found |= {(term,) for term in terms}
-        indices += [columns.setdefault(concept, len(columns)) for concept in found]
-        indptr.append(len(indices))
-    shape = (len(data.terms), max(len(columns), 1))
-    holds = csr_matrix(
-        (np.ones(len(indices)), np.asarray(indices, dtype=np.int32), indptr), shape=shape
+    """Which concepts each sentence holds (0/1 rows), and what each concept is worth.
+
+    Terms are numbered (`columns`: `vocabulary` of the sentences and the query) and every
+    concept coded as one integer, a word `t` as `t`, a pair `(a, b)` as `V + a·V + b`, so the
+    sentences' concepts are found with numpy instead of a set of tuples per sentence.
+    """
+    vocab = columns if columns is not None else vocabulary([*data.terms, data.query])
+    size, n = max(len(vocab), 1), len(data.terms)
+    lengths = np.fromiter((len(terms) for terms in data.terms), dtype=np.int64, count=n)
+    ids = np.fromiter(
+        (vocab[term] for terms in data.terms for term in terms),
+        dtype=np.int64,
+        count=int(lengths.sum()),
     )
-    # stories mentioning each concept: 0/1 (story × concept), summed over stories
-    by_story = csr_matrix(
-        (np.ones(len(story_of)), (story_of, np.arange(len(story_of)))),
-        shape=(stories, len(story_of)),
-    )
-    mentions = np.asarray(((by_story @ holds) > 0).sum(axis=0), dtype=np.float64).ravel()
+    sentence = np.repeat(np.arange(n, dtype=np.int64), lengths)
+    paired = sentence[1:] == sentence[:-1]  # neighbours within one sentence
+    codes = [size + ids[:-1][paired] * size + ids[1:][paired]]
+    rows = [sentence[1:][paired]]
+    if params.unigrams:
+        codes.append(ids)
+        rows.append(sentence)
+    concepts, column = np.unique(np.concatenate(codes), return_inverse=True)
+    width = max(len(concepts), 1)
+    held = np.unique(np.concatenate(rows) * width + column.ravel())  # (row, concept), no repeats
+    indptr = np.searchsorted(held // width, np.arange(n + 1))  # rows are in order: `held` is sorted
+    row, concept = np.divmod(held, width)
+    holds = csr_matrix((np.ones(len(held)), concept.astype(np.int32), indptr), shape=(n, width))
+    # how many stories mention each concept: the distinct (story, concept) pairs, counted
+    told = np.unique(story_of[row] * width + concept) % width
+    mentions = np.bincount(told, minlength=width).astype(np.float64)
     weight = np.where(mentions >= min(2, stories), mentions, 0.0)
-    if data.query:
-        asked = set(data.query)
-        for concept, column in columns.items():
-            if asked.intersection(concept):
-                weight[column] += stories
+    asked = [vocab[term] for term in data.query if term in vocab]
+    if asked and len(concepts):
+        word = concepts < size
+        first = np.where(word, concepts, (concepts - size) // size)
+        second = np.where(word, concepts, (concepts - size) % size)
+        weight[np.isin(first, asked) | np.isin(second, asked)] += stories
     return holds, weight
 
 
@@ -154,8 +169,11 @@ def cover_select(
     left = weight.copy()
     chosen: list[int] = []
     total = 0
+    n = holds.shape[0]
+    row_of = np.repeat(np.arange(n), np.diff(holds.indptr))  # the row of each stored entry
     while total < budget and available.any():
-        gain = np.asarray(holds @ left, dtype=np.float64).ravel() / lengths
+        # `holds @ left` without scipy's checks on every step (0/1 entries)
+        gain = np.bincount(row_of, weights=left[holds.indices], minlength=n) / lengths
         score = np.where(available, gain + params.own * salience, -np.inf)
         best = int(np.argmax(score))
         chosen.append(best)
@@ -212,7 +230,7 @@ def pick_sentences(
     headline = cosine_matrix(rows, tfidf(count_matrix(data.titles, columns), idf))
     salience = own_salience(data, similarity, headline, stories.shown)
     salience[~stories.shown] = -np.inf
-    holds, weight = concept_matrix(data, stories.story_of, len(stories.groups), params)
+    holds, weight = concept_matrix(data, stories.story_of, len(stories.groups), params, columns)
     chosen = cover_select(holds, weight, salience, similarity, data, words, per_story, params)
     picks = tuple(Pick(data.texts[i], int(data.owner[i]), int(data.position[i])) for i in chosen)
     return TopicPicks(picks, tuple(stories.groups))

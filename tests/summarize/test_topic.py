@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.models import Article
 from bot.summarize.topic import TopicParams, concept_matrix, cover_select, pick_sentences
-from bot.summarize.topic_input import read_articles
+from bot.summarize.topic_input import TopicInput, read_articles
 from tests.summarize.news import (
     BUDGET,
     CHINESE,
@@ -132,3 +136,55 @@ def test_only_the_budget_stops_the_choice() -> None:
     holds, weight = concept_matrix(data, np.asarray(data.owner, dtype=np.int64), 2, TopicParams())
     chosen = cover_select(holds, weight * 0.0, np.zeros(n), np.eye(n), data, 1000, 1, TopicParams())
     assert sorted(int(data.owner[i]) for i in chosen) == [0, 1]
+
+
+_TERMS = st.lists(st.sampled_from("abcdefg"), max_size=6).map(tuple)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    sentences=st.lists(st.tuples(st.integers(0, 2), _TERMS), max_size=12),
+    query=st.lists(st.sampled_from("aexyz"), max_size=3),
+    unigrams=st.booleans(),
+)
+def test_concepts_are_the_words_and_neighbouring_pairs_of_each_sentence(
+    sentences: list[tuple[int, tuple[str, ...]]], query: list[str], unigrams: bool
+) -> None:
+    """Against the definition, on any sentences: each concept (a column) is held by the rows
+    whose sentence has that pair of neighbouring words (or that word), and is worth the
+    stories mentioning it (0 when only one does, of two stories or more), one story more
+    when it holds a word of the query."""
+    ordered = sorted(sentences, key=lambda pair: pair[0])
+    data = TopicInput(
+        texts=["x"] * len(ordered),
+        terms=[terms for _, terms in ordered],
+        owner=np.asarray([story for story, _ in ordered], dtype=np.int64),
+        position=np.zeros(len(ordered), dtype=np.int64),
+        words=np.ones(len(ordered), dtype=np.int64),
+        titles=[],
+        query=tuple(sorted(set(query))),
+    )
+    stories = 3
+    holds, weight = concept_matrix(data, data.owner, stories, TopicParams(unigrams=unigrams))
+    held_by: dict[tuple[str, ...], set[int]] = {}
+    for row, terms in enumerate(data.terms):
+        concepts = set(itertools.pairwise(terms)) | ({(t,) for t in terms} if unigrams else set())
+        for concept in concepts:
+            held_by.setdefault(concept, set()).add(row)
+    expected = sorted(
+        (
+            tuple(sorted(rows)),
+            len(told := {int(data.owner[r]) for r in rows}) * (len(told) >= 2)
+            + stories * bool(set(concept) & set(query)),
+        )
+        for concept, rows in held_by.items()
+    )
+    dense = holds.toarray()
+    assert set(np.unique(dense)) <= {0.0, 1.0}
+    assert holds.shape == (len(ordered), max(len(held_by), 1))
+    found = sorted(
+        (tuple(int(r) for r in np.flatnonzero(dense[:, column])), float(weight[column]))
+        for column in range(holds.shape[1])
+        if dense[:, column].any()
+    )
+    assert found == [(rows, float(worth)) for rows, worth in expected]
