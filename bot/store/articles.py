@@ -13,7 +13,7 @@ import functools
 import time
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
@@ -21,9 +21,11 @@ from bot.models import Article, Count, StoredResult
 from bot.store import fts
 from bot.store.database import Database, Row, store_errors
 from bot.store.dialects import RECENCY_DAYS, SEARCH_POOL, SEARCH_WINDOW, Dialect
+from bot.store.engine import Work
 from bot.store.tables import article_tags, articles, store_state, utc
 
 _A = articles.c
+T = TypeVar("T")
 
 
 def clean_tags(tags: Sequence[str]) -> list[str]:
@@ -178,14 +180,22 @@ class ArticleStore(Database):
         if known:  # cheap early exit: re-ingesting a feed is mostly duplicates
             return StoredResult(int(known[0].id), "duplicate")
         analyzed = await asyncio.to_thread(analyze, article)
-        try:
-            result = await self._write(lambda conn: self._put_article(conn, article, analyzed))
-        except sa.exc.IntegrityError:
-            # Another instance stored the same URL or body meanwhile: now it is known.
-            result = await self._write(lambda conn: self._put_article(conn, article, analyzed))
-        if result.status != "duplicate":
-            self.local_writes += 1
+        result, _ = await self._write_article(
+            lambda conn: (self._put_article(conn, article, analyzed), None)
+        )
         return result
+
+    async def _write_article(self, work: Work[tuple[StoredResult, T]]) -> tuple[StoredResult, T]:
+        """Run `work`, which stores one article (`_put_article`: the first of what it
+        returns), in a write transaction; once more if another instance stored the same URL
+        or body meanwhile (now it is known). Counted in `local_writes` unless a duplicate."""
+        try:
+            written = await self._write(work)
+        except sa.exc.IntegrityError:
+            written = await self._write(work)
+        if written[0].status != "duplicate":
+            self.local_writes += 1
+        return written
 
     def _put_article(
         self, conn: sa.Connection, article: Article, analyzed: tuple[str, str] | None

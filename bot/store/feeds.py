@@ -189,6 +189,14 @@ def _line_rows(site: str, pages: Sequence[frozenset[str]]) -> list[dict[str, Any
     ]
 
 
+def _sharing_bands(conn: sa.Connection, bands: Sequence[int], limit: int) -> list[Fingerprint]:
+    """The newest `limit` stored fingerprints sharing one of `bands` (none for no bands)."""
+    if not bands:
+        return []
+    wanted = {"bands": list(dict.fromkeys(bands)), "limit": limit}
+    return [_fingerprint(row) for row in conn.execute(_SHARING_BANDS, wanted)]
+
+
 def _fingerprint(row: Row) -> Fingerprint:
     """A `Fingerprint` (without band keys) from a row of `_fingerprints`."""
     story = None if row.story_id is None else int(row.story_id)
@@ -346,11 +354,7 @@ class FeedPart(ArticleStore):
         self, bands: Sequence[int], limit: int = SIMILAR
     ) -> list[Fingerprint]:
         """Fingerprints of stored articles that share at least one LSH band key."""
-        if not bands:
-            return []
-        wanted = {"bands": list(dict.fromkeys(bands)), "limit": limit}
-        rows = await self._read(_SHARING_BANDS, wanted, heavy=True)
-        return [_fingerprint(row) for row in rows]
+        return await self._run(lambda conn: _sharing_bands(conn, bands, limit), "read", heavy=True)
 
     @store_errors
     async def fingerprint_of(self, article_id: int) -> Fingerprint | None:
@@ -392,23 +396,15 @@ class FeedPart(ArticleStore):
             if result.status == "duplicate":
                 return result, self._join_story(conn, result.article_id, page.urls, source)
             fingerprint, join = page.fingerprint, None
-            if fingerprint is not None and fingerprint.bands:
-                wanted = {"bands": list(dict.fromkeys(fingerprint.bands)), "limit": SIMILAR}
-                known = [_fingerprint(row) for row in conn.execute(_SHARING_BANDS, wanted)]
+            if fingerprint is not None:
+                known = _sharing_bands(conn, fingerprint.bands, SIMILAR)
                 join = choose_story(
                     [k for k in known if k.article_id != result.article_id and k.story_id]
                 )
             story = self._link(conn, result.article_id, page.urls, fingerprint, source, join)
             return result, story
 
-        try:
-            stored = await self._write(write)
-        except sa.exc.IntegrityError:
-            # Another instance stored the same URL or body meanwhile: now it is known.
-            stored = await self._write(write)
-        if stored[0].status != "duplicate":
-            self.local_writes += 1
-        return stored
+        return await self._write_article(write)
 
     def _link(
         self,

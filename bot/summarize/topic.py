@@ -42,6 +42,7 @@ from bot.summarize.vectors import (
     count_matrix,
     csr_matrix,
     idf_weights,
+    row_of_entries,
     tfidf,
     vocabulary,
 )
@@ -137,8 +138,8 @@ def concept_matrix(
     concepts, column = np.unique(np.concatenate(codes), return_inverse=True)
     width = max(len(concepts), 1)
     held = np.unique(np.concatenate(rows) * width + column.ravel())  # (row, concept), no repeats
-    indptr = np.searchsorted(held // width, np.arange(n + 1))  # rows are in order: `held` is sorted
     row, concept = np.divmod(held, width)
+    indptr = np.searchsorted(row, np.arange(n + 1))  # `held` is sorted, so its rows are too
     holds = csr_matrix((np.ones(len(held)), concept.astype(np.int32), indptr), shape=(n, width))
     # how many stories mention each concept: the distinct (story, concept) pairs, counted
     told = np.unique(story_of[row] * width + concept) % width
@@ -169,8 +170,7 @@ def cover_select(
     left = weight.copy()
     chosen: list[int] = []
     total = 0
-    n = holds.shape[0]
-    row_of = np.repeat(np.arange(n), np.diff(holds.indptr))  # the row of each stored entry
+    n, row_of = holds.shape[0], row_of_entries(holds)
     while total < budget and available.any():
         # `holds @ left` without scipy's checks on every step (0/1 entries)
         gain = np.bincount(row_of, weights=left[holds.indices], minlength=n) / lengths

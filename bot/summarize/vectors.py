@@ -77,7 +77,7 @@ def idf_weights(counts: sparse.csr_matrix) -> Matrix:
     return np.asarray(np.log((1.0 + rows) / (1.0 + document_frequency)) + 1.0, dtype=np.float64)
 
 
-def _row_of_entries(matrix: sparse.csr_matrix) -> Ints:
+def row_of_entries(matrix: sparse.csr_matrix) -> Ints:
     """The row index of each stored entry of a CSR matrix."""
     return np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
 
@@ -89,7 +89,7 @@ def _with_data(matrix: sparse.csr_matrix, data: Matrix) -> sparse.csr_matrix:
 
 def normalize_rows(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
     """Rows scaled to unit length (empty rows stay zero)."""
-    rows = _row_of_entries(matrix)
+    rows = row_of_entries(matrix)
     norms = np.sqrt(np.bincount(rows, weights=matrix.data**2, minlength=matrix.shape[0]))
     norms[norms == 0.0] = 1.0
     return _with_data(matrix, matrix.data / norms[rows])
