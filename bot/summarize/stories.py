@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from bot.summarize.vectors import Ints, Mask, Matrix, cosine_matrix, csr_matrix, tfidf
+from bot.summarize.vectors import Ints, Mask, Matrix, row_of_entries
 
 if TYPE_CHECKING:
     from scipy import sparse
@@ -39,19 +39,35 @@ class GroupingParams:
 DEFAULT_GROUPING = GroupingParams()
 
 
-def article_matrix(owner: Ints, articles: int) -> sparse.csr_matrix:
-    """An articles × sentences indicator: row a has a 1 for each sentence of article a."""
-    cols = np.arange(len(owner))
-    data = np.ones(len(owner))
-    return csr_matrix((data, (np.asarray(owner, dtype=np.int64), cols)), (articles, len(owner)))
+def article_matrix(owner: Ints, articles: int) -> Matrix:
+    """An articles × sentences indicator: row a has a 1 for each sentence of article a
+    (dense: a topic has a few dozen articles and a few hundred sentences)."""
+    owned = np.asarray(owner)[None, :] == np.arange(articles)[:, None]
+    return np.asarray(owned, dtype=np.float64)
 
 
-def shared_sentences(similar: Matrix, membership: sparse.csr_matrix) -> Matrix:
+def shared_sentences(similar: Matrix, membership: Matrix) -> Matrix:
     """For articles a, b: the share of a's sentences that have a near-copy in b."""
-    found = np.asarray((membership @ similar.T).T > 0, dtype=np.float64)  # sentences × articles
-    per_pair = np.asarray(membership @ found)  # a × b: a's sentences with a copy in b
-    sizes = np.maximum(np.asarray(membership.sum(axis=1)).ravel(), 1.0)
+    found = np.asarray(similar @ membership.T > 0, dtype=np.float64)  # sentences × articles
+    per_pair = membership @ found  # a × b: a's sentences with a copy in b
+    sizes = np.maximum(membership.sum(axis=1), 1.0)
     return np.asarray(per_pair / sizes[:, None], dtype=np.float64)
+
+
+def article_cosines(counts: sparse.csr_matrix, owner: Ints, articles: int) -> Matrix:
+    """Cosines of the articles' whole-text tf-idf vectors (sublinear tf, idf over the
+    articles), as `tfidf` and `cosine_matrix` compute them on sparse rows, here dense."""
+    width = counts.shape[1]
+    entries = np.asarray(owner)[row_of_entries(counts)] * width + counts.indices
+    summed = np.bincount(entries, weights=counts.data, minlength=articles * width)
+    totals = summed.reshape(articles, width)
+    held = totals > 0
+    idf = np.log((1.0 + articles) / (1.0 + held.sum(axis=0))) + 1.0
+    weights = np.where(held, (1.0 + np.log(np.where(held, totals, 1.0))) * idf, 0.0)
+    norms = np.sqrt((weights**2).sum(axis=1))
+    norms[norms == 0.0] = 1.0
+    unit = weights / norms[:, None]
+    return np.asarray(unit @ unit.T, dtype=np.float64)
 
 
 def same_story(
@@ -63,8 +79,7 @@ def same_story(
 ) -> Mask:
     """A boolean articles × articles matrix: True where two articles tell the same story."""
     membership = article_matrix(owner, articles)
-    whole = cosine_matrix(tfidf(csr_matrix(membership @ counts)))
-    same = whole >= params.same_text
+    same = article_cosines(counts, owner, articles) >= params.same_text
     similar = (sentence_similarity >= params.same_sentence) & (
         np.asarray(owner)[:, None] != np.asarray(owner)[None, :]
     )

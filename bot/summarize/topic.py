@@ -141,16 +141,17 @@ def concept_matrix(
     row, concept = np.divmod(held, width)
     indptr = np.searchsorted(row, np.arange(n + 1))  # `held` is sorted, so its rows are too
     holds = csr_matrix((np.ones(len(held)), concept.astype(np.int32), indptr), shape=(n, width))
-    # how many stories mention each concept: the distinct (story, concept) pairs, counted
-    told = np.unique(story_of[row] * width + concept) % width
-    mentions = np.bincount(told, minlength=width).astype(np.float64)
+    told = np.zeros((stories, width), dtype=bool)  # which stories mention each concept
+    told[story_of[row], concept] = True
+    mentions = told.sum(axis=0, dtype=np.float64)
     weight = np.where(mentions >= min(2, stories), mentions, 0.0)
-    asked = [vocab[term] for term in data.query if term in vocab]
-    if asked and len(concepts):
+    asked = np.zeros(size, dtype=bool)
+    asked[[vocab[term] for term in data.query if term in vocab]] = True
+    if asked.any() and len(concepts):
         word = concepts < size
         first = np.where(word, concepts, (concepts - size) // size)
         second = np.where(word, concepts, (concepts - size) % size)
-        weight[np.isin(first, asked) | np.isin(second, asked)] += stories
+        weight[asked[first] | asked[second]] += stories
     return holds, weight
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.models import Article
-from bot.summarize.stories import group_stories, same_story
+from bot.summarize.stories import article_cosines, group_stories, same_story
 from bot.summarize.topic_input import read_articles
-from bot.summarize.vectors import cosine_matrix, count_matrix, tfidf, vocabulary
+from bot.summarize.vectors import cosine_matrix, count_matrix, csr_matrix, tfidf, vocabulary
 from tests.summarize.news import BUDGET, FLOOD, FLOOD_FOLLOW_UP, article, repost
 
 
@@ -53,3 +55,28 @@ def test_groups_put_the_longest_article_first_in_first_seen_order() -> None:
         ]
     )
     assert group_stories(same, [3, 5, 9, 1]) == [(2, 0, 3), (1,)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 3), st.lists(st.sampled_from("abcdefgh"), max_size=8)),
+        min_size=1,
+        max_size=15,
+    )
+)
+def test_article_cosines_are_the_sparse_tfidf_cosines(
+    sentences: list[tuple[int, list[str]]],
+) -> None:
+    """The dense whole-article cosines equal `tfidf` and `cosine_matrix` on the articles'
+    summed sparse rows (the way they were computed before), for any sentences."""
+    ordered = sorted(sentences, key=lambda pair: pair[0])
+    terms = [tuple(words) for _, words in ordered]
+    owner = np.asarray([a for a, _ in ordered], dtype=np.int64)
+    articles = 4
+    counts = count_matrix(terms, vocabulary(terms))
+    membership = csr_matrix(
+        (np.ones(len(owner)), (owner, np.arange(len(owner)))), shape=(articles, len(owner))
+    )
+    expected = cosine_matrix(tfidf(csr_matrix(membership @ counts)))
+    assert np.allclose(article_cosines(counts, owner, articles), expected, rtol=0, atol=1e-12)
