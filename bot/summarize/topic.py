@@ -100,9 +100,11 @@ def own_salience(data: TopicInput, similarity: Matrix, headline: Matrix, shown: 
     of it instead of being vectorized again.
     """
     scores = np.zeros(len(data.terms))
+    # an article's sentences are one run of rows (`read_articles` keeps them in order)
+    starts = np.searchsorted(data.owner, np.arange(headline.shape[1] + 1))
     for article in np.unique(data.owner[shown]):
-        rows = np.flatnonzero(data.owner == article)
-        block = similarity[np.ix_(rows, rows)]
+        rows = slice(starts[article], starts[article + 1])
+        block = similarity[rows, rows]
         scores[rows] = _scaled(combine(block, headline[rows, article], data.words[rows]))
     return scores
 
