@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from bot.summarize.vectors import Ints, Mask, Matrix, row_of_entries
+from bot.summarize.vectors import Ints, Mask, Matrix, dense_tfidf, row_of_entries
 
 if TYPE_CHECKING:
     from scipy import sparse
@@ -60,13 +60,7 @@ def article_cosines(counts: sparse.csr_matrix, owner: Ints, articles: int) -> Ma
     width = counts.shape[1]
     entries = np.asarray(owner)[row_of_entries(counts)] * width + counts.indices
     summed = np.bincount(entries, weights=counts.data, minlength=articles * width)
-    totals = summed.reshape(articles, width)
-    held = totals > 0
-    idf = np.log((1.0 + articles) / (1.0 + held.sum(axis=0))) + 1.0
-    weights = np.where(held, (1.0 + np.log(np.where(held, totals, 1.0))) * idf, 0.0)
-    norms = np.sqrt((weights**2).sum(axis=1))
-    norms[norms == 0.0] = 1.0
-    unit = weights / norms[:, None]
+    unit = dense_tfidf(np.asarray(summed, dtype=np.float64).reshape(articles, width))
     return np.asarray(unit @ unit.T, dtype=np.float64)
 
 

@@ -106,6 +106,17 @@ def tfidf(counts: sparse.csr_matrix, idf: Matrix | None = None) -> sparse.csr_ma
     return normalize_rows(_with_data(counts, data))
 
 
+def dense_tfidf(counts: Matrix) -> Matrix:
+    """`tfidf` (idf from the rows themselves) of a dense count matrix, for a few rows (a
+    topic's articles), where building sparse matrices would cost more than the arithmetic."""
+    held = counts > 0
+    idf = np.log((1.0 + counts.shape[0]) / (1.0 + held.sum(axis=0))) + 1.0
+    weights = np.where(held, (1.0 + np.log(np.where(held, counts, 1.0))) * idf, 0.0)
+    norms = np.sqrt((weights**2).sum(axis=1))
+    norms[norms == 0.0] = 1.0
+    return np.asarray(weights / norms[:, None], dtype=np.float64)
+
+
 def cosine_matrix(rows: sparse.csr_matrix, others: sparse.csr_matrix | None = None) -> Matrix:
     """Dense cosine similarities between unit-length rows (of `rows` and `others`).
 
