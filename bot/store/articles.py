@@ -298,11 +298,15 @@ class ArticleStore(Database):
 
     @store_errors
     async def closest(self, query: str, limit: int = 2) -> list[Article]:
-        """The best matches of any query word: what to offer, labelled, when none is about it."""
+        """The best matches of any query word: what to offer, labelled, when none is about it.
+
+        Numbers count only when the query has nothing else: "1" or "2012" alone in a title
+        is no kinship with "climate change 1"."""
         terms = fts.query_terms(query)
         if not terms or limit <= 0:
             return []
-        return await self._ranked(self.dialect.match_any(terms), limit, None)
+        words = [term for term in terms if not all(form.isdigit() for form in term)]
+        return await self._ranked(self.dialect.match_any(words or terms), limit, None)
 
     async def _ranked(self, match: str, limit: int, since: datetime | None) -> list[Article]:
         """The best `limit` articles for a match expression, dated or fetched `since`."""

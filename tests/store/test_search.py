@@ -179,6 +179,19 @@ async def test_on_topic_articles_behind_passing_mentions_are_found(store: Store)
     assert await _ids(store, "volcano erupted", limit=1) == [about]  # ... the answer is about it
 
 
+async def test_closest_ignores_numbers_beside_words(store: Store) -> None:
+    """Offered instead of an answer, the closest articles share a word of the query, not
+    just a number; a query of numbers alone still finds them."""
+    numbered, worded = await _add(
+        store,
+        _article("Cup final 1 May", "The final was played on 1 May."),
+        _article("Council news", "The climate plan was discussed."),
+    )
+    ranked = [article.id for article in await store.closest("climate change 1", limit=2)]
+    assert ranked == [worded]
+    assert [article.id for article in await store.closest("1", limit=2)] == [numbered]
+
+
 async def test_title_hits_weigh_more_than_body_hits(store: Store) -> None:
     # Two body hits would beat one hit in a five-word title if both fields weighed the same.
     in_body, in_title = await _add(
