@@ -98,3 +98,16 @@ async def test_bundled_sample_loads_as_wikinews(store: Store) -> None:
         "russian",
         "chinese",
     }
+
+
+async def test_bundled_sample_files_undated_articles_as_its_oldest(store: Store) -> None:
+    """The Russian sample has no dates: fetched "now" it would be the newest news."""
+    report = await load_bundled_sample(store)
+    stored = await store.latest(limit=report.added)
+    undated = [a for a in stored if a.published is None]
+    dated = [a.published for a in stored if a.published is not None]
+    assert "ru" in {a.language for a in undated} and len(undated) > 100
+    assert {a.fetched for a in undated} == {min(dated)}  # still shown as undated
+    assert stored[0].published == max(dated)
+    first_undated = next(n for n, a in enumerate(stored) if a.published is None)
+    assert all(a.when == min(dated) for a in stored[first_undated:])
