@@ -82,7 +82,7 @@ def _by_id(dialect: Dialect) -> sa.Select[Any]:
 
 def _rank_order(hits: sa.CTE) -> tuple[sa.ColumnElement[Any], ...]:
     """Best first by `Dialect.hits`' score; the newer first among equals."""
-    return (hits.c.score, _A.when_ts.desc(), _A.id.desc())
+    return (hits.c.score, hits.c.when_ts.desc(), hits.c.id.desc())
 
 
 def _in_rank_order(select: sa.Select[Any], hits: sa.CTE) -> sa.Select[Any]:
@@ -122,11 +122,8 @@ def _ranked_first(dialect: Dialect, since: bool) -> sa.Select[Any]:
     the candidates and the articles most answers read, in one statement."""
     hits = dialect.hits(since)
     order = _rank_order(hits)
-    ranked = (
-        sa.select(_A.id.label("rank_id"), sa.func.row_number().over(order_by=order).label("rank"))
-        .join_from(articles, hits, hits.c.id == _A.id)
-        .subquery("ranked")
-    )
+    rank = sa.func.row_number().over(order_by=order).label("rank")
+    ranked = sa.select(hits.c.id.label("rank_id"), rank).subquery("ranked")
     shown = sa.and_(_A.id == ranked.c.rank_id, ranked.c.rank <= sa.bindparam("first"))
     select = select_articles(dialect).add_columns(ranked.c.rank_id, ranked.c.rank)
     return _analyzed(dialect, select, ranked.outerjoin(articles, shown)).order_by(ranked.c.rank)
