@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from bot.models import Article
-from bot.store import Store
+from bot.store import Store, open_store
 
 NOW = datetime.now(UTC)
 _numbers = iter(range(1_000_000))
@@ -276,3 +276,26 @@ async def test_an_index_row_stored_before_paragraph_breaks_were_kept_is_read_rig
         old_style = fts.index_text(text)
         raw.execute("UPDATE article_fts SET body = ? WHERE rowid = ?", (old_style, passing))
     assert await _ids(sqlite_store, "volcano") == [about]
+
+
+async def test_postgresql_plans_every_search_for_its_own_words(pg_url: str) -> None:
+    """Searches are prepared on the server after a few runs; each run must still be planned
+    for its own words (a generic plan cannot tell a common word from a rare one), and the
+    schema named in the URL's own `options` must still be the one used."""
+    store = open_store(pg_url, auto_migrate=True)
+    await store.open()
+    try:
+        rare, *common = await _add(
+            store,
+            _article("Lighthouse", "The lighthouse keeper retired."),
+            *(_article(f"Harbour {n}", f"The harbour reopened, dock {n}.") for n in range(6)),
+        )
+        for _ in range(8):  # past psycopg's prepare threshold (5)
+            assert await _ids(store, "lighthouse") == [rare]
+            assert set(await _ids(store, "harbour", limit=6)) == set(common)
+        mode = await store._run(  # type: ignore[attr-defined]
+            lambda c: c.exec_driver_sql("SHOW plan_cache_mode").scalar(), "read", heavy=True
+        )
+        assert mode == "force_custom_plan"
+    finally:
+        await store.close()
