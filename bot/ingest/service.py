@@ -63,10 +63,10 @@ async def load_bundled_sample(store: Store) -> IngestReport:
     in searches weighted by recency. It is still shown as undated."""
     report = IngestReport()
     loaded = [await asyncio.to_thread(_load_bundled, name) for name in BUNDLED_SAMPLE]
-    dates = [r.article.published for rs in loaded for r in rs if r.article and r.article.published]
+    dated = [r.article.published for rs in loaded for r in rs if r.article and r.article.published]
     for results in loaded:
-        if dates:
-            results = [_dated_at_least(result, min(dates)) for result in results]
+        if dated:
+            results = [_dated_at_least(result, min(dated)) for result in results]
         await _store_results(store, results, report)
     log.info("loaded the bundled sample: %s", report)
     return report

@@ -10,8 +10,8 @@ Everything else in the store is written once with SQLAlchemy Core. Here is what 
   syntax: FTS5 gets double-quoted runs of letters and digits, tsquery quoted lexemes.
   Both divide relevance by (1 + age_days / RECENCY_DAYS): an article RECENCY_DAYS older
   needs about twice the relevance to rank level with a fresh one. `hits` returns (id,
-  score, when_ts), lower score first. Only the newest SEARCH_POOL matches (by id: the order they
-  were stored in) are ranked, so a search's cost stops growing with the number of matches:
+  score, when_ts), lower score first. Only the newest SEARCH_POOL matches (by id: the order
+  they were stored in) are ranked, so a search's cost stops growing with the number of matches:
   "election" matches 184k of a million articles, and ranking them all took most of a
   second. Both engines walk their index newest first and stop there (FTS5 by rowid; the
   planner picks the primary key or the GIN index, whichever is cheaper for the words).
@@ -106,12 +106,13 @@ class Dialect:
         return tuple(value or ())
 
     def hits(self, since: bool) -> sa.CTE:
-        """(id, score, when_ts) of the `:limit` best articles for `:match` (from `match_all`/`_any`)
-        among its newest `:pool` matches, ranked at `:now` with `:scale` seconds of recency;
-        with `since`, only those dated or fetched at `:since` or later.
+        """(id, score, when_ts) of the `:limit` best articles for `:match` (from
+        `match_all`/`_any`) among its newest `:pool` matches, ranked at `:now` with `:scale`
+        seconds of recency; with `since`, only those dated or fetched at `:since` or later.
         `search_parameters` gives the values."""
         text = self.hits_sql.replace("{since}", self.since_sql if since else "")
-        return _text(text).columns(id=sa.BigInteger, score=sa.Double, when_ts=sa.Double).cte("hits")
+        columns = {"id": sa.BigInteger, "score": sa.Double, "when_ts": sa.Double}
+        return _text(text).columns(**columns).cte("hits")
 
     @staticmethod
     def search_parameters(
