@@ -11,6 +11,7 @@ Each claim is one `UPDATE ... RETURNING`: under SQLite's single write lock, or p
 from __future__ import annotations
 
 import asyncio
+import functools
 import itertools
 import time
 from collections.abc import Sequence
@@ -21,6 +22,7 @@ import sqlalchemy as sa
 from bot.models import ChatSettings, Subscription
 from bot.store.base import UPDATES_KEPT_SECONDS, UPDATES_PRUNED_EVERY
 from bot.store.database import CHUNK, Database, Row, chunks, store_errors
+from bot.store.dialects import Dialect
 from bot.store.tables import chat_settings, deliveries, subscriptions, topics, updates_seen
 
 _C = chat_settings.c
@@ -29,6 +31,19 @@ _SETTINGS = (
     "length", "frequency", "digest_hour", "timezone", "quiet_start", "quiet_end",
     "muted_sources", "blocked",
 )  # fmt: skip
+
+
+@functools.cache
+def _add_topic(dialect: Dialect) -> sa.Insert:
+    """INSERT of a topic (`:query`) that returns its id, new or not; built and compiled once
+    (several rows are sent as one multi-row INSERT). Built per call with its rows as values,
+    it was compiled again for every new topic: ~10% of the bot's CPU under new topics."""
+    add = dialect.insert(topics).values(query=sa.bindparam("query"))
+    add = add.on_conflict_do_update(
+        index_elements=[topics.c.query], set_={"query": add.excluded.query}
+    )
+    statement: sa.Insert = add.returning(topics.c.query, topics.c.id)
+    return statement
 
 
 def _seconds(moment: datetime) -> float:
@@ -315,11 +330,8 @@ class SubscriptionPart(Database):
 
     async def _add_topics(self, texts: Sequence[str]) -> dict[str, int]:
         """Add the topics that are new (one statement); the id of each."""
-        add = self.dialect.insert(topics).values([{"query": text} for text in texts])
-        add = add.on_conflict_do_update(
-            index_elements=[topics.c.query], set_={"query": add.excluded.query}
-        ).returning(topics.c.query, topics.c.id)
-        found = await self._write(lambda c: c.execute(add).all())
+        add, rows = _add_topic(self.dialect), [{"query": text} for text in texts]
+        found = await self._write(lambda c: c.execute(add, rows).all())
         return {str(text): int(topic_id) for text, topic_id in found}
 
     @store_errors
