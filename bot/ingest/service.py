@@ -66,7 +66,8 @@ async def load_bundled_sample(store: Store) -> IngestReport:
     dated = [r.article.published for rs in loaded for r in rs if r.article and r.article.published]
     for results in loaded:
         if dated:
-            results = [_dated_at_least(result, min(dated)) for result in results]
+            oldest = min(dated)
+            results = [_dated_at_least(result, oldest) for result in results]
         await _store_results(store, results, report)
     log.info("loaded the bundled sample: %s", report)
     return report

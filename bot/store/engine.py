@@ -90,8 +90,9 @@ class PostgresRunner:
         # Reads are planned for their own values every time (PostgreSQL 12 or later): once
         # psycopg prepares a search (its fifth run), PostgreSQL may otherwise keep one generic
         # plan for every topic, one that cannot tell "election" (184k matches) from a rare
-        # name (measured: 1.67 s vs 0.85 s). Prepared, a search is not parsed again: 0.6 ms
-        # less at the median topic of the 100k benchmark (3.3 -> 2.7 ms).
+        # name (measured: 1.67 s vs 0.85 s). Prepared, a search is not parsed again: at the
+        # median topic of the 100k benchmark 0.4-0.5 ms less a search (the statement alone,
+        # 3.3 -> 2.7 ms).
         self._reader = create_async_engine(
             _with_option(url, "plan_cache_mode=force_custom_plan"),
             isolation_level="AUTOCOMMIT",
