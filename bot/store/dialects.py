@@ -178,6 +178,14 @@ _SQLITE = Dialect(
     match_any=fts.match_any,
 )
 
+# PostgreSQL: each match with its score (the `{since}` filter left in for `Dialect.hits`).
+_PG_RANKED = """
+            SELECT f.article_id AS id, f.when_ts,
+                   -ts_rank('{0, 0, 0.25, 1}', f.tsv, q.query, 1)
+                       / (1.0 + greatest(0.0, :now - f.when_ts) / :scale) AS score
+            FROM article_fts AS f, to_tsquery('simple', :match) AS q (query)
+            WHERE f.tsv @@ q.query {since}"""
+
 _POSTGRES = Dialect(
     name="postgresql",
     single_writer=False,
@@ -194,27 +202,18 @@ _POSTGRES = Dialect(
     # The window (SEARCH_WINDOW) is tried first; the full scan below it runs only when the
     # window held too few matches and was not the whole table (one-time filters: PostgreSQL
     # skips the branch that is not needed).
-    hits_sql="""
+    hits_sql=f"""
         WITH top AS (
             SELECT coalesce(max(article_id), 0) AS id FROM article_fts
         ), recent AS (
-            SELECT f.article_id AS id, f.when_ts,
-                   -ts_rank('{0, 0, 0.25, 1}', f.tsv, q.query, 1)
-                       / (1.0 + greatest(0.0, :now - f.when_ts) / :scale) AS score
-            FROM article_fts AS f, to_tsquery('simple', :match) AS q (query)
-            WHERE f.tsv @@ q.query {since} AND f.article_id > (SELECT id FROM top) - :window
+            {_PG_RANKED} AND f.article_id > (SELECT id FROM top) - :window
             ORDER BY f.article_id DESC LIMIT :pool
         ), c AS (
             SELECT id, when_ts, score FROM recent
             WHERE (SELECT count(*) FROM recent) >= :pool OR (SELECT id FROM top) <= :window
             UNION ALL
             SELECT id, when_ts, score FROM (
-                SELECT f.article_id AS id, f.when_ts,
-                       -ts_rank('{0, 0, 0.25, 1}', f.tsv, q.query, 1)
-                           / (1.0 + greatest(0.0, :now - f.when_ts) / :scale) AS score
-                FROM article_fts AS f, to_tsquery('simple', :match) AS q (query)
-                WHERE f.tsv @@ q.query {since}
-                ORDER BY f.article_id DESC LIMIT :pool
+                {_PG_RANKED} ORDER BY f.article_id DESC LIMIT :pool
             ) AS every
             WHERE (SELECT count(*) FROM recent) < :pool AND (SELECT id FROM top) > :window
         )
