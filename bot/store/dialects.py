@@ -14,7 +14,9 @@ Everything else in the store is written once with SQLAlchemy Core. Here is what 
   they were stored in) are ranked, so a search's cost stops growing with the number of matches:
   "election" matches 184k of a million articles, and ranking them all took most of a
   second. Both engines walk their index newest first and stop there (FTS5 by rowid; the
-  planner picks the primary key or the GIN index, whichever is cheaper for the words).
+  planner picks the primary key or the GIN index, whichever is cheaper for the words). In
+  a store larger than SEARCH_WINDOW articles, a topic with enough matches among the newest
+  SEARCH_WINDOW is answered from them (see there).
 - An article's tags in order, as one column (a JSON array in SQLite, an array in PostgreSQL).
 - `insert`: each dialect's INSERT with ON CONFLICT (the same API in SQLAlchemy for both).
 - The fleet's send pacing (`bot.transport.ratelimit`): a GCRA bucket timed by PostgreSQL's
@@ -40,11 +42,14 @@ RECENCY_DAYS = 30.0
 # the bundled sample and a week of a busy feed list are ranked whole, small enough to bound
 # the cost (~3 ms on SQLite); benchmarks/search_scale.py measures it against the bare query.
 SEARCH_POOL = 2000
-# PostgreSQL looks for the newest SEARCH_POOL matches among the newest SEARCH_WINDOW articles
-# first, and in all of them only when the window holds fewer: the same matches either way,
-# but a word with 40,000 matches in a million articles no longer reads 40,000 heap pages
-# (tsvectors are stored in the rows, ~4 KB each). Not fitted: words in 2% or more of the
-# articles fill the pool from the window.
+# A search ranks the newest SEARCH_POOL matches among the newest SEARCH_WINDOW articles, and
+# among all articles only when the window holds fewer matches than the search asks for (its
+# `:limit`, the candidates of an answer): a topic the recent news covers is answered from
+# it. On PostgreSQL a word with 40,000 matches in a million articles then no longer reads
+# 40,000 heap pages (tsvectors are stored in the rows, ~4 KB each), and a topic with a
+# thousand recent matches no longer walks a million rows for the last few of its pool (1M
+# benchmark: "tennis" 114 -> 25 ms). Not fitted: words in 2% or more of the articles fill
+# the pool from the window; stores up to its size never see it.
 SEARCH_WINDOW = 100_000
 DAY_SECONDS = 86_400.0
 Terms = list[list[str]]
@@ -154,12 +159,21 @@ _SQLITE = Dialect(
         " WHERE article_id = articles.id ORDER BY position))"
     ),
     # bm25() is computed only for the rows the inner LIMIT lets through; the dates come
-    # from a covering index (revision 0006), not from the articles' pages.
+    # from a covering index (revision 0006), not from the articles' pages. The window
+    # (see SEARCH_WINDOW) is a lower bound on the rowid, which FTS5 seeks to; it is looked
+    # at only in a store larger than the window (CASE stops at the first true branch).
     hits_sql="""
         SELECT c.id, c.relevance / (1.0 + max(0.0, :now - a.when_ts) / :scale) AS score,
                a.when_ts
         FROM (SELECT rowid AS id, bm25(article_fts, 4.0, 1.0) AS relevance
-              FROM article_fts WHERE article_fts MATCH :match
+              FROM article_fts WHERE article_fts MATCH :match AND rowid > (
+                  SELECT CASE
+                      WHEN t.id <= :window THEN 0
+                      WHEN (SELECT rowid FROM article_fts WHERE article_fts MATCH :match
+                            ORDER BY rowid DESC LIMIT 1 OFFSET :limit - 1) > t.id - :window
+                          THEN t.id - :window
+                      ELSE 0 END
+                  FROM (SELECT coalesce(max(id), 0) AS id FROM articles) AS t)
               ORDER BY rowid DESC LIMIT :pool) AS c
         JOIN articles AS a INDEXED BY articles_id_when ON a.id = c.id {since}
         ORDER BY score, a.when_ts DESC, c.id DESC LIMIT :limit
@@ -200,8 +214,8 @@ _POSTGRES = Dialect(
     # instead read every row twice: 1.4x the time at the median topic of the 100k benchmark
     # (3.3 against 2.5 ms); for the commonest topics the two are level there.
     # The window (SEARCH_WINDOW) is tried first; the full scan below it runs only when the
-    # window held too few matches and was not the whole table (one-time filters: PostgreSQL
-    # skips the branch that is not needed).
+    # window held fewer matches than asked for and was not the whole table (one-time
+    # filters: PostgreSQL skips the branch that is not needed).
     hits_sql=f"""
         WITH top AS (
             SELECT coalesce(max(article_id), 0) AS id FROM article_fts
@@ -210,12 +224,12 @@ _POSTGRES = Dialect(
             ORDER BY f.article_id DESC LIMIT :pool
         ), c AS (
             SELECT id, when_ts, score FROM recent
-            WHERE (SELECT count(*) FROM recent) >= :pool OR (SELECT id FROM top) <= :window
+            WHERE (SELECT count(*) FROM recent) >= :limit OR (SELECT id FROM top) <= :window
             UNION ALL
             SELECT id, when_ts, score FROM (
                 {_PG_RANKED} ORDER BY f.article_id DESC LIMIT :pool
             ) AS every
-            WHERE (SELECT count(*) FROM recent) < :pool AND (SELECT id FROM top) > :window
+            WHERE (SELECT count(*) FROM recent) < :limit AND (SELECT id FROM top) > :window
         )
         SELECT id, score, when_ts FROM c ORDER BY score, when_ts DESC, id DESC LIMIT :limit
     """,

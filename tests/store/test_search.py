@@ -255,6 +255,25 @@ async def test_the_newest_matches_are_the_same_found_in_a_window_or_in_all(store
     assert everything[0][0] == best and set(everything[0]) <= {best, *older, *newer}
 
 
+async def test_a_window_holding_enough_matches_answers_alone(store: Store) -> None:
+    """In a store larger than `search_window`, a topic with as many matches among the newest
+    `search_window` articles as the search asks for is answered from them (both stores);
+    older matches are ranked only when the window holds fewer."""
+    (best,) = await _add(store, _article("Harbour harbour", "The harbour harbour harbour."))
+    await _add(store, *(_article(f"Storm {n}", f"A storm hit, site {n}.") for n in range(4)))
+    newer = await _add(
+        store, *(_article(f"Harbour news {n}", f"The harbour grew, dock {n}.") for n in range(6))
+    )
+    store.search_pool = 100  # type: ignore[attr-defined]  # every match, were it not for the window
+    answers = {}
+    for window in (1_000_000, 11, 6, 5):  # all; all; 6 matches = 2 answers' candidates; fewer
+        store.search_window = window  # type: ignore[attr-defined]
+        answers[window] = await _ids(store, "harbour", limit=2)
+    assert answers[1_000_000][0] == best and answers[11] == answers[1_000_000]
+    assert set(answers[6]) <= set(newer), answers
+    assert answers[5] == answers[1_000_000]
+
+
 async def test_an_index_row_stored_before_paragraph_breaks_were_kept_is_read_right(
     sqlite_store: Store, db_path: Path
 ) -> None:
