@@ -6,6 +6,7 @@ import asyncio
 import dataclasses
 import json
 import logging
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,6 +22,10 @@ log = logging.getLogger(__name__)
 
 BUNDLED_SAMPLE = ("wikinews_en.jsonl", "wikinews_ru.jsonl", "wikinews_zh.jsonl")
 BUNDLED_SOURCE = "Wikinews"
+# MediaWiki's italic and bold marks ('' and ''') that the Russian export kept in 13 of its
+# 123 articles: users read "группа ''Depeche Mode''" in answers. Two apostrophes in a row
+# are never text in the sample.
+_WIKI_QUOTES = re.compile(r"'{2,}")
 
 
 @dataclass(slots=True)
@@ -90,6 +95,11 @@ def _load_bundled(name: str) -> list[LoadResult]:
             continue
         try:
             article = article_from_record(json.loads(line), source=BUNDLED_SOURCE)
+            article = dataclasses.replace(
+                article,
+                title=_WIKI_QUOTES.sub("", article.title),
+                text=_WIKI_QUOTES.sub("", article.text),
+            )
         except (json.JSONDecodeError, IngestError) as exc:
             results.append(LoadResult(name, error=str(exc), line=number))
         else:

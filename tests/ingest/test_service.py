@@ -100,6 +100,14 @@ async def test_bundled_sample_loads_as_wikinews(store: Store) -> None:
     }
 
 
+async def test_bundled_sample_shows_no_wiki_markup(store: Store) -> None:
+    """The Russian export kept MediaWiki's italic marks ("группа ''Depeche Mode''")."""
+    report = await load_bundled_sample(store)
+    stored = await store.latest(limit=report.added)
+    assert not [a.title for a in stored if "''" in a.title or "''" in a.text]
+    assert any("группа Depeche Mode" in a.text for a in stored)
+
+
 async def test_bundled_sample_files_undated_articles_as_its_oldest(store: Store) -> None:
     """The Russian sample has no dates: fetched "now" it would be the newest news."""
     report = await load_bundled_sample(store)
