@@ -9,6 +9,8 @@
    concept model, 2009). A concept is worth the number of stories that mention it (only
    concepts two stories share count when there are two stories or more), and one story more
    when it holds a word of the query: what several sources report is what the topic is about.
+   The query's concepts count once per story, not once per answer, so each story's first
+   sentence that names the topic earns them: every story says how it bears on the topic.
 4. Sentences are chosen greedily (budgeted submodular coverage, Lin & Bilmes 2010): each step
    takes the sentence with the best `new concept weight / words^length_power + own · salience`
    (salience: its NewsRank score within its own article, scaled to [0, 1]) until the word
@@ -63,6 +65,7 @@ class TopicParams:
     length_power: float = 0.5  # a sentence's concept gain is divided by words ** this
     unigrams: bool = True  # single words are concepts too, not only word pairs
     repeat: float = 0.6  # a sentence this close (cosine) to a pick is never taken
+    query_per_story: bool = True  # each story earns the query's concepts (False: one answer)
 
 
 DEFAULT_TOPIC = TopicParams()
@@ -140,9 +143,7 @@ def concept_matrix(
     concepts, column = np.unique(np.concatenate(codes), return_inverse=True)
     width = max(len(concepts), 1)
     held = np.unique(np.concatenate(rows) * width + column.ravel())  # (row, concept), no repeats
-    row, concept = np.divmod(held, width)
-    indptr = np.searchsorted(row, np.arange(n + 1))  # `held` is sorted, so its rows are too
-    holds = csr_matrix((np.ones(len(held)), concept.astype(np.int32), indptr), shape=(n, width))
+    row, concept = np.divmod(held, width)  # `held` is sorted, so its rows are too
     told = np.zeros((stories, width), dtype=bool)  # which stories mention each concept
     told[story_of[row], concept] = True
     mentions = told.sum(axis=0, dtype=np.float64)
@@ -153,7 +154,20 @@ def concept_matrix(
         word = concepts < size
         first = np.where(word, concepts, (concepts - size) // size)
         second = np.where(word, concepts, (concepts - size) % size)
-        weight[asked[first] | asked[second]] += stories
+        query = asked[first] | asked[second]
+        weight[query] += stories
+        if params.query_per_story:
+            # The query's concepts count once per story: each story's copy of them, a column of
+            # its own, is earned by the first of its sentences that holds them.
+            extra, own = np.flatnonzero(query), query[concept]
+            copy = width + story_of[row[own]] * len(extra) + np.searchsorted(extra, concept[own])
+            row, concept = np.concatenate([row, row[own]]), np.concatenate([concept, copy])
+            order = np.argsort(row, kind="stable")
+            row, concept = row[order], concept[order]
+            weight = np.concatenate([np.where(query, 0.0, weight), np.tile(weight[extra], stories)])
+            width += stories * len(extra)
+    indptr = np.searchsorted(row, np.arange(n + 1))
+    holds = csr_matrix((np.ones(len(row)), concept.astype(np.int32), indptr), shape=(n, width))
     return holds, weight
 
 

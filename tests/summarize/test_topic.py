@@ -105,6 +105,28 @@ def test_the_query_pulls_matching_sentences_forward() -> None:
     assert "tram" in chosen.picks[0].text
 
 
+def test_each_story_earns_the_query_once() -> None:
+    """The query's concepts count once per story, not once per answer: once the first story
+    named the harbour, the second still shows its sentence that names it, not its lead."""
+    dock = article(
+        "Dock strike ends",
+        [
+            "Dock workers at the harbour ended their strike, their crews said.",
+            "The union thanked the city.",
+        ],
+        ident=1,
+    )
+    ships = article(
+        "Ships wait outside for a week, crews say",
+        ["Ships waited outside for a week, their crews said.", "One ship waited near the harbour."],
+        ident=2,
+    )
+    chosen = pick_sentences([dock, ships], words=200, per_story=1, query="harbour")
+    assert [(pick.article, pick.position) for pick in chosen.picks] == [(0, 0), (1, 1)]
+    unasked = pick_sentences([dock, ships], words=200, per_story=1)
+    assert (1, 0) in [(pick.article, pick.position) for pick in unasked.picks]
+
+
 def test_languages_are_read_with_their_own_pipeline() -> None:
     """Russian sentence splitting keeps "г." and "т.е."; Chinese splits on 。 without crashing."""
     articles = [
@@ -153,7 +175,8 @@ def test_concepts_are_the_words_and_neighbouring_pairs_of_each_sentence(
     """Against the definition, on any sentences: each concept (a column) is held by the rows
     whose sentence has that pair of neighbouring words (or that word), and is worth the
     stories mentioning it (0 when only one does, of two stories or more), one story more
-    when it holds a word of the query."""
+    when it holds a word of the query. A concept holding a word of the query has, besides,
+    a copy per story held by that story's rows, worth that much; it is worth 0 itself."""
     ordered = sorted(sentences, key=lambda pair: pair[0])
     data = TopicInput(
         texts=["x"] * len(ordered),
@@ -171,17 +194,21 @@ def test_concepts_are_the_words_and_neighbouring_pairs_of_each_sentence(
         concepts = set(itertools.pairwise(terms)) | ({(t,) for t in terms} if unigrams else set())
         for concept in concepts:
             held_by.setdefault(concept, set()).add(row)
-    expected = sorted(
-        (
-            tuple(sorted(rows)),
-            len(told := {int(data.owner[r]) for r in rows}) * (len(told) >= 2)
-            + stories * bool(set(concept) & set(query)),
-        )
-        for concept, rows in held_by.items()
-    )
+    expected = []
+    for concept, rows in held_by.items():
+        worth = len(told := {int(data.owner[r]) for r in rows}) * (len(told) >= 2)
+        if not set(concept) & set(query):
+            expected.append((tuple(sorted(rows)), worth))
+            continue
+        expected.append((tuple(sorted(rows)), 0))
+        for story in sorted(told):
+            own = tuple(sorted(r for r in rows if data.owner[r] == story))
+            expected.append((own, worth + stories))
+    expected.sort()
+    asked = sum(bool(set(concept) & set(query)) for concept in held_by)
     dense = holds.toarray()
     assert set(np.unique(dense)) <= {0.0, 1.0}
-    assert holds.shape == (len(ordered), max(len(held_by), 1))
+    assert holds.shape == (len(ordered), max(len(held_by), 1) + stories * asked)
     found = sorted(
         (tuple(int(r) for r in np.flatnonzero(dense[:, column])), float(weight[column]))
         for column in range(holds.shape[1])
