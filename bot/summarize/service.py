@@ -80,19 +80,41 @@ def _position(pick: Pick) -> int:
     return pick.position
 
 
-def _stories(articles: Sequence[Article], chosen: TopicPicks) -> tuple[ArticleSummary, ...]:
-    """The chosen sentences grouped by story, each story's in document order."""
+def _stories(
+    articles: Sequence[Article], chosen: TopicPicks, own: tuple[str, ...] | None = None
+) -> tuple[ArticleSummary, ...]:
+    """The chosen sentences grouped by story, each story's in document order (`own`: the
+    sentences of the one story, when `_topic_choice` gave them)."""
     told: list[ArticleSummary] = []
     untold: list[ArticleSummary] = []
     for story in chosen.stories:
         picks = sorted((p for p in chosen.picks if p.article == story[0]), key=_position)
         item = ArticleSummary(
             article=articles[story[0]],
-            sentences=tuple(p.text for p in picks),
+            sentences=own if own is not None else tuple(p.text for p in picks),
             also=tuple(articles[i] for i in story[1:]),
         )
-        (told if picks else untold).append(item)
+        (told if item.sentences else untold).append(item)
     return (*told, *untold)
+
+
+def _topic_choice(
+    method: str,
+    default: Length,
+    articles: Sequence[Article],
+    words: int,
+    per_story: int,
+    query: str,
+) -> tuple[TopicPicks, tuple[str, ...] | None]:
+    """The topic method's picks, and for an answer of one story that story's own summary by
+    the configured article method (`per_story` sentences): covering concepts is for several
+    stories; on single articles it falls 5-12 ROUGE-1 below the article method
+    (docs/quality.md). Runs in a worker process or on a thread."""
+    chosen = pick_sentences(articles, words=words, per_story=per_story, query=query)
+    if len(chosen.stories) != 1 or not chosen.picks:
+        return chosen, None
+    shown = articles[chosen.stories[0][0]]
+    return chosen, _worker_summarizer(method, default).summarize_article(shown, per_story).sentences
 
 
 def _warm_worker() -> None:
@@ -207,11 +229,14 @@ class Summarizer:
         sentences read per article). The budget is `words`, or by default room for that many
         average sentences per article (250 words for 5 articles at 2 sentences), so "longer"
         answers grow with the sentences asked for. Stories keep the store's order; those the
-        budget left without sentences come last, with none.
+        budget left without sentences come last, with none. An answer of one story is that
+        story's own summary by the configured method (see `_topic_choice`).
         """
         per_story, budget = _topic_length(articles, sentences_per_article, words)
-        chosen = pick_sentences(articles, words=budget, per_story=per_story, query=query)
-        return TopicSummary(query=query, items=_stories(articles, chosen))
+        chosen, own = _topic_choice(
+            self._method, self._sentences, articles, budget, per_story, query
+        )
+        return TopicSummary(query=query, items=_stories(articles, chosen, own))
 
     def warm_up(self) -> None:
         """Load what the first summary would (language model, English tokenizer, stop words).
@@ -252,10 +277,10 @@ class Summarizer:
             )
         per_story, budget = _topic_length(articles, sentences_per_article, words)
         work = functools.partial(
-            pick_sentences, list(articles), words=budget, per_story=per_story, query=query
+            _topic_choice, self._method, self._sentences, list(articles), budget, per_story, query
         )
-        chosen = await self._in_worker(work)
-        return TopicSummary(query=query, items=_stories(articles, chosen))
+        chosen, own = await self._in_worker(work)
+        return TopicSummary(query=query, items=_stories(articles, chosen, own))
 
     async def _in_worker(self, work: Callable[[], R]) -> R:
         """`work` in a worker process; on a thread when that process died (killed, out of

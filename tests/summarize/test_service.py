@@ -236,6 +236,21 @@ def test_topic_sentences_keep_document_order_within_a_story() -> None:
     assert positions == sorted(positions)
 
 
+def test_a_topic_of_one_story_is_that_article_s_own_summary() -> None:
+    """Covering concepts is for several stories: an answer of one story (one article, or
+    copies of it) shows the article's summary by the configured method, as /read does."""
+    flood = news.article("Floods force families out", news.FLOOD, ident=1)
+    copy = news.repost(flood, source="Other Wire", ident=2)
+    summarizer = Summarizer()
+    for articles in ([flood], [flood, copy]):
+        for length in (1, 2, 3):
+            (item,) = summarizer.summarize_topic("rescue boats", articles, length).items
+            assert item.sentences == summarizer.summarize_article(flood, length).sentences
+    assert summarizer.summarize_topic("rescue boats", [flood]).items[0].sentences == tuple(
+        news.FLOOD[:2]
+    )  # the default method (newslead) keeps the lead here
+
+
 def test_topic_stories_left_without_sentences_come_last() -> None:
     """A small word budget tells the first stories; the rest follow with no sentences."""
     articles = [
