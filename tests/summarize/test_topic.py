@@ -195,9 +195,9 @@ def test_concepts_are_the_words_and_neighbouring_pairs_of_each_sentence(
         for concept in concepts:
             held_by.setdefault(concept, set()).add(row)
     expected = []
-    for concept, rows in held_by.items():
+    for held, rows in held_by.items():
         worth = len(told := {int(data.owner[r]) for r in rows}) * (len(told) >= 2)
-        if not set(concept) & set(query):
+        if not set(held) & set(query):
             expected.append((tuple(sorted(rows)), worth))
             continue
         expected.append((tuple(sorted(rows)), 0))
@@ -205,7 +205,7 @@ def test_concepts_are_the_words_and_neighbouring_pairs_of_each_sentence(
             own = tuple(sorted(r for r in rows if data.owner[r] == story))
             expected.append((own, worth + stories))
     expected.sort()
-    asked = sum(bool(set(concept) & set(query)) for concept in held_by)
+    asked = sum(bool(set(held) & set(query)) for held in held_by)
     dense = holds.toarray()
     assert set(np.unique(dense)) <= {0.0, 1.0}
     assert holds.shape == (len(ordered), max(len(held_by), 1) + stories * asked)
