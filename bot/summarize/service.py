@@ -110,9 +110,12 @@ def _topic_choice(
     the configured article method (`per_story` sentences): covering concepts is for several
     stories; on single articles it falls 5-12 ROUGE-1 below the article method
     (docs/quality.md). Runs in a worker process or on a thread."""
-    chosen = pick_sentences(articles, words=words, per_story=per_story, query=query)
-    if len(chosen.stories) != 1 or not chosen.picks:
-        return chosen, None
+    if len(articles) == 1:  # one story, and no cover to compute for it
+        chosen = TopicPicks((), ((0,),))
+    else:
+        chosen = pick_sentences(articles, words=words, per_story=per_story, query=query)
+        if len(chosen.stories) != 1 or not chosen.picks:
+            return chosen, None
     shown = articles[chosen.stories[0][0]]
     return chosen, _worker_summarizer(method, default).summarize_article(shown, per_story).sentences
 
