@@ -13,6 +13,8 @@ story (the default) and once per answer (the method before). Prints, for each:
   the paired difference ± its standard error. A headline is not a summary: it stands in for
   "what this article says about its subject", which no reference set here gives for
   query-focused answers.
+Then, for the answers whose articles are one story, the headline ROUGE-1 of what the bot
+shows (the article method's sentences) against the cover's, paired.
 No constant is fitted here; the sample's queries are the judged retrieval set's.
 """
 
@@ -33,6 +35,7 @@ from bot.evaluate.rouge import Rouge
 from bot.ingest import load_bundled_sample
 from bot.models import Article
 from bot.store import fts, open_store
+from bot.summarize import Summarizer
 from bot.summarize.service import topic_budget
 from bot.summarize.topic import DEFAULT_TOPIC, TopicParams, pick_sentences
 
@@ -79,13 +82,15 @@ def _score(
     tally.headline.append(statistics.fmean(scores) if scores else 0.0)
 
 
-async def measure() -> dict[str, Tally]:
-    """Every judged query's answer, summarized by each method."""
+async def measure() -> tuple[dict[str, Tally], list[tuple[float, float]]]:
+    """Every judged query's answer, summarized by each method; and for the answers of one
+    story, the headline ROUGE-1 of the bot's answer (the article method) and of the cover."""
     queries = [
         json.loads(line)["query"] for line in QRELS.read_text(encoding="utf-8").split("\n") if line
     ]
     tallies = {name: Tally() for name in METHODS}
-    rouge = Rouge()
+    rouge, summarizer = Rouge(), Summarizer()
+    one_story: list[tuple[float, float]] = []
     with tempfile.TemporaryDirectory() as folder:
         store = open_store(f"sqlite:///{folder}/sample.db", auto_migrate=True)
         await store.open()
@@ -93,17 +98,30 @@ async def measure() -> dict[str, Tally]:
             await load_bundled_sample(store)
             for query in queries:
                 found = await store.search(query, 5)
-                if found:
-                    for name, params in METHODS.items():
-                        _score(rouge, tallies[name], query, found, params)
+                if not found:
+                    continue
+                for name, params in METHODS.items():
+                    _score(rouge, tallies[name], query, found, params)
+                answer = summarizer.summarize_topic(query, found, 2)
+                if len(answer.items) == 1:
+                    title = [answer.items[0].article.title]
+                    budget = topic_budget(len(found), 2)
+                    picks = pick_sentences(found, words=budget, per_story=2, query=query)
+                    cover = [p.text for p in sorted(picks.picks, key=lambda p: p.position)]
+                    one_story.append(
+                        (
+                            rouge.score(list(answer.items[0].sentences), title).rouge1,
+                            rouge.score(cover, title).rouge1,
+                        )
+                    )
         finally:
             await store.close()
-    return tallies
+    return tallies, one_story
 
 
 def main() -> int:
     """Print the table; 0 (there is no target: this measures, it does not gate)."""
-    tallies = asyncio.run(measure())
+    tallies, one_story = asyncio.run(measure())
     answers = len(next(iter(tallies.values())).headline)
     print(f"{answers} answers to the judged queries, 2 sentences a story")
     print("| method | stories naming the topic | first sentences | headline ROUGE-1 |")
@@ -118,6 +136,14 @@ def main() -> int:
     error = statistics.stdev(diffs) / math.sqrt(len(diffs)) if len(diffs) > 1 else 0.0
     difference = f"{statistics.fmean(diffs):+.2f} ± {error:.2f}"
     print(f"headline ROUGE-1, once per story - once per answer: {difference} (paired, ± SE)")
+    single = [a - b for a, b in one_story]
+    spread = statistics.stdev(single) / math.sqrt(len(single))
+    print(
+        f"answers of one story: {len(one_story)}; their sentences against the headline, R-1:"
+        f" the article method {statistics.fmean(a for a, _ in one_story):.2f},"
+        f" the cover {statistics.fmean(b for _, b in one_story):.2f},"
+        f" {statistics.fmean(single):+.2f} ± {spread:.2f}"
+    )
     first = tallies["query once per story"]
     table_row(
         "topic answers naming the topic in each story (judged queries, bundled sample)",
