@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import statistics
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from common import ROOT, eval_file
 
@@ -32,13 +32,13 @@ from bot.summarize.topic import pick_sentences
 SENTENCES = 2
 
 
-def _sets() -> Iterator[tuple[str, list[tuple[Article, list[str]]]]]:
+def _sets() -> Iterator[tuple[str, list[tuple[Article, Sequence[str]]]]]:
     """(name, [(article, reference sentences)]) for every set that is present."""
     for name in ("cnndm_dev.jsonl", "xsum_test.jsonl"):
         path = eval_file(name)
         if path is None:
             continue
-        cases = []
+        cases: list[tuple[Article, Sequence[str]]] = []
         for item in load_dataset(path).items:
             language = detect_language(item.docs[0][:2000])
             reference = make_tokenizer(language).to_sentences(item.reference)
