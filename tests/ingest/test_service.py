@@ -106,6 +106,9 @@ async def test_bundled_sample_shows_no_wiki_markup(store: Store) -> None:
     stored = await store.latest(limit=report.added)
     assert not [a.title for a in stored if "''" in a.title or "''" in a.text]
     assert any("группа Depeche Mode" in a.text for a in stored)
+    # and a link's target before its label: "лидера страны Чавес, Уго|Уго Чавеса"
+    assert not [a.title for a in stored if a.language == "ru" and "|" in a.text]
+    assert any("лидера страны Уго Чавеса," in a.text for a in stored)
 
 
 async def test_bundled_sample_files_undated_articles_as_its_oldest(store: Store) -> None:
