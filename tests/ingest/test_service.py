@@ -111,6 +111,8 @@ async def test_bundled_sample_shows_no_wiki_markup(store: Store) -> None:
     # and a link's target before its label: "лидера страны Чавес, Уго|Уго Чавеса"
     assert not [a.title for a in stored if a.language == "ru" and "|" in a.text]
     assert any("лидера страны Уго Чавеса," in a.text for a in stored)
+    # nor a photo caption glued to a lead ("Apple CEO Steve Jobs Apple Computer CEO and ...")
+    assert not [a.title for a in stored if "Steve Jobs Apple Computer" in a.text]
 
 
 async def test_bundled_sample_files_undated_articles_as_its_oldest(store: Store) -> None:
