@@ -34,6 +34,8 @@ async def _answer_topic(update: Update, context: NewsContext, raw: str) -> None:
         await reply(update, replies.need_topic())
     elif len(query) > replies.MAX_TOPIC:
         await reply(update, replies.topic_too_long(len(query)))
+    elif not news.searchable(query):
+        await reply(update, replies.unsearchable_topic(query))
     else:
         await _send_topic(update, context, query, skip=0, sentences=news.TOPIC_SENTENCES)
 

@@ -173,6 +173,16 @@ def need_topic() -> str:
     return "Which topic? Send for example <code>/summary climate</code>."
 
 
+def unsearchable_topic(query: str) -> str:
+    """A topic of only the commonest words or of signs: nothing to search for."""
+    shown = query if len(query) <= 60 else query[:57] + "…"
+    why = "its words are too common" if any(c.isalnum() for c in query) else "it has no words"
+    return (
+        f"I can't search for <b>{escape(shown)}</b>: {why}. Name a person, a place or an "
+        "event, for example <code>/summary climate</code>."
+    )
+
+
 def topic_too_long(length: int) -> str:
     """A topic over MAX_TOPIC characters."""
     return f"That topic is {length} characters long; please keep it under {MAX_TOPIC}."

@@ -30,6 +30,8 @@ async def subscribe_to(
         await reply(update, replies.need_subscription_topic())
     elif len(request.topic) > replies.MAX_TOPIC:
         await reply(update, replies.topic_too_long(len(request.topic)))
+    elif not news.searchable(request.topic):
+        await reply(update, replies.unsearchable_topic(request.topic))
     elif not await may_change(update, context):
         await reply(update, replies.admins_only())
     else:

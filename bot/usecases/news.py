@@ -8,6 +8,7 @@ import unicodedata
 
 from bot.context import Resources
 from bot.models import Article, ArticleSummary, Count, TopicSummary
+from bot.store import fts
 from bot.summarize.service import TOPIC_SENTENCES as TOPIC_SENTENCES
 
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
@@ -20,6 +21,12 @@ def clean_query(raw: str) -> str:
     text = _INVISIBLE.sub("", text)
     text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
     return _SPACE.sub(" ", text).strip()
+
+
+def searchable(query: str) -> bool:
+    """Whether `query` holds a word the store can search for: not only the commonest words
+    ("the", "and", "в") or signs ("???"), which every article or none would match."""
+    return bool(fts.query_terms(query))
 
 
 CLOSEST = 2  # articles offered, labelled "closest", when none is about the topic

@@ -56,7 +56,10 @@ USER_CASES = [
     Case(f"/summary {FTS}", 'Nothing stored on tsunami" OR NEAR(a b)'),
     Case(f"/summary {SQL}", "Tsunami warning lifted"),
     Case("/summary \u200b\u200f\u202e", "Which topic?"),
-    Case("/summary 🌊🎉", "Nothing stored on 🌊🎉"),
+    Case("/summary 🌊🎉", "I can't search for 🌊🎉: it has no words."),
+    # only the commonest words: every article or none would match, so say so
+    Case("/summary the", "I can't search for the: its words are too common."),
+    Case("/summary Это и то", "I can't search for Это и то: its words are too common."),
     Case(LONG, TOO_LONG),
     Case(CONTROL, "Tsunami warning lifted"),
     Case(MARKUP, "Nothing stored on <b>tsunami</b>"),
@@ -93,6 +96,7 @@ USER_CASES = [
     Case(f"/subscribe {SQL}", "Subscribed to"),
     Case("/subscribe +flood -fire", "Which topic?"),
     Case("/subscribe + - +", "Which topic?"),
+    Case("/subscribe the +flood", "I can't search for the: its words are too common."),
     Case("/subscribe 🌊 🎉 ...", "Which topic?"),
     Case("/unsubscribe", NO_SUBS),
     *(Case(f"/unsubscribe {p}", NOT_FOLLOWED) for p in (LONG, CONTROL, EMOJI, MARKUP, SQL)),
@@ -185,7 +189,7 @@ async def test_lone_surrogates_and_odd_updates_are_answered(
     """Text with invalid UTF-16 (a lone surrogate) or no text at all gets a clear answer."""
     cases = {
         200_001: ("/summary tsu\ud800nami", "Nothing stored on"),
-        200_002: ("\udfff", "Nothing stored on"),
+        200_002: ("\udfff", "I can't search for ?: it has no words"),
         200_003: ("/read \ud800", "is not an article id"),
         200_004: ("/\ud800", "I don't know"),
         200_005: ("http://10.0.0.1/\ud800", "I couldn't read"),
