@@ -4,6 +4,7 @@
     newsbot db status             print the backend and its schema version
     newsbot db export [FILE]      every row as JSON Lines (stdout when FILE is - or absent)
     newsbot db import FILE        load such a dump into an empty, migrated database
+    newsbot db readings           store the reading of every article that has none
 
 `--database-url` overrides the setting, so moving SQLite to PostgreSQL is two commands:
 `newsbot db export dump.jsonl` then
@@ -14,8 +15,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from collections.abc import AsyncIterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -81,6 +84,37 @@ async def _import(url: str, source: str) -> str:
     return "imported " + (", ".join(f"{n} {table}" for table, n in counts.items()) or "nothing")
 
 
+READINGS_BATCH = 500  # articles read and written at a time: memory stays bounded
+
+
+async def _readings(url: str, workers: int) -> str:
+    """Store each article's reading (`bot.summarize.reading`) where it has none or one of an
+    older version (stored before revision 0005, or imported from such a store): topic
+    summaries then decode it instead of reading the text again. Newest articles first, a
+    batch at a time, split and stemmed on `workers` processes (0: here)."""
+    from bot.summarize.reading import READING_PREFIX, reading_of
+
+    done, below = 0, None
+    pool = ProcessPoolExecutor(workers) if workers > 0 else None
+    loop = asyncio.get_running_loop()
+    try:
+        async with _opened(url) as store:
+            while batch := await store.unread_articles(READING_PREFIX, READINGS_BATCH, below):
+                if pool is None:
+                    readings = [reading_of(article) for article in batch]
+                else:
+                    mapped = pool.map(reading_of, batch, chunksize=25)
+                    readings = await loop.run_in_executor(None, list, mapped)
+                await store.save_readings(list(zip(batch, readings, strict=True)))
+                done, below = done + len(batch), batch[-1].id
+                if done % (READINGS_BATCH * 20) == 0:
+                    print(f"read {done} articles (down to id {below})", file=sys.stderr)
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+    return f"stored the readings of {done} articles" if done else "every article has its reading"
+
+
 async def _status(url: str) -> str:
     """The backend and whether its schema is current."""
     async with _opened(url) as store:
@@ -98,6 +132,8 @@ def run_db(settings: Settings, args: argparse.Namespace) -> int:
         message = asyncio.run(_export(url, args.file))
     elif action == "import":
         message = asyncio.run(_import(url, args.file))
+    elif action == "readings":
+        message = asyncio.run(_readings(url, args.workers))
     else:
         message = asyncio.run(_status(url))
     print(message, file=sys.stderr)
@@ -115,4 +151,10 @@ def register(commands: Any) -> None:
     export.add_argument("file", nargs="?", default="-", help="output file (default: stdout)")
     load = actions.add_parser("import", help="load an export into an empty database")
     load.add_argument("file", help="an export file, or - for stdin")
+    read = actions.add_parser(
+        "readings", help="store the reading of articles stored before revision 0005"
+    )
+    read.add_argument(
+        "--workers", type=int, default=os.cpu_count() or 1, help="processes (0: none)"
+    )
     db.set_defaults(handler=run_db)

@@ -64,6 +64,11 @@ _DROP_TAGS = sa.delete(article_tags).where(article_tags.c.article_id == sa.bindp
 _ADD_TAGS = sa.insert(article_tags)
 _BUMP = sa.update(store_state).values(articles_version=store_state.c.articles_version + 1)
 _VERSION = sa.select(store_state.c.articles_version)
+_SET_READING = (
+    sa.update(articles)
+    .where(_A.id == sa.bindparam("row_id"), _A.content_hash == sa.bindparam("hash"))
+    .values(reading=sa.bindparam("new_reading"))
+)
 
 
 @functools.cache
@@ -330,6 +335,32 @@ class ArticleStore(Database):
         """The newest articles (by published, else fetched time), newest first."""
         order = (_A.when_ts.desc(), _A.id.desc())
         return await self._articles(self._select().order_by(*order).limit(max(limit, 0)))
+
+    @store_errors
+    async def unread_articles(
+        self, fresh: str, limit: int, below: int | None = None
+    ) -> list[Article]:
+        """Up to `limit` articles whose stored reading does not start with `fresh` (none, or
+        one of another version), highest id first, only ids below `below` when given: what
+        `newsbot db readings` fills in, a batch at a time (one pass over the primary key)."""
+        stale = sa.not_(_A.reading.startswith(fresh, autoescape=True))
+        statement = self._select().where(sa.or_(_A.reading.is_(None), stale))
+        if below is not None:
+            statement = statement.where(_A.id < below)
+        statement = statement.order_by(_A.id.desc()).limit(max(limit, 0))
+        return await self._articles(statement, heavy=True)
+
+    @store_errors
+    async def save_readings(self, readings: Sequence[tuple[Article, str]]) -> None:
+        """Store readings made of these articles (`Article.reading`), in one transaction, each
+        only where the article's body is still the one read (else it is read again when
+        summarized). A reading changes no answer, so the articles' version does not move."""
+        rows = [
+            {"row_id": article.id, "hash": article.content_hash, "new_reading": reading}
+            for article, reading in readings
+        ]
+        if rows:
+            await self._execute(_SET_READING, rows)
 
     @store_errors
     async def count_articles(self) -> int:

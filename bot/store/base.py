@@ -258,6 +258,15 @@ class Store(SubscriptionStore, FeedStore, PacingStore, Protocol):
         Callers cache what they computed from articles (topic answers) under it.
         """
 
+    async def unread_articles(
+        self, fresh: str, limit: int, below: int | None = None
+    ) -> list[Article]:
+        """Up to `limit` articles whose reading does not start with `fresh`, highest id first
+        (ids below `below` when given)."""
+
+    async def save_readings(self, readings: Sequence[tuple[Article, str]]) -> None:
+        """Store readings made of these articles where their body is unchanged."""
+
     async def count_articles(self) -> int:
         """How many articles are stored."""
 

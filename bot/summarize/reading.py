@@ -26,6 +26,7 @@ READ_CACHE_SIZE = 4096  # articles kept split and stemmed (a few KiB each)
 # Bump when what `read_article` returns changes (splitter, hygiene, stemmer, stop words):
 # stored readings of another version are ignored and the text is read again.
 READING_VERSION = 1
+READING_PREFIX = f"[{READING_VERSION},"  # how a stored reading of this version starts
 
 
 @dataclass(frozen=True, slots=True)
