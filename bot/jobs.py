@@ -92,5 +92,8 @@ async def start_feed_polling(
         first=FIRST_TICK_SECONDS,
         data=_Ticker(paused_text, quiet_text),
         name=JOB_NAME,
+        # A tick during a poll finds the ticker's lock taken and returns. Left to the
+        # scheduler (one instance), it was skipped with a warning each tick of a long poll.
+        job_kwargs={"max_instances": 2},
     )
     return True

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from dataclasses import replace
 from datetime import timedelta
+
+import pytest
 
 from bot.config import Settings
 from bot.models import Feed, utcnow
@@ -85,3 +88,32 @@ async def test_a_feed_that_went_quiet_is_reported_to_the_admins(
     message = await _first_admin_message(fake_api, settings, site)
     assert "Frozen Times (#1) still answers but has brought nothing new since" in message
     assert "(10 days ago)" in message and "/removefeed 1" in message
+
+
+async def test_a_poll_longer_than_the_tick_is_left_alone_without_warnings(
+    fake_api: FakeBotApi, bot_settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Ticks that come while a slow poll runs do nothing: no second poll of the feed, and no
+    scheduler warning each second ("maximum number of running instances reached")."""
+    site = LocalSite()
+    await site.start()
+    site.add("/slow.xml", rss([]), content_type="application/rss+xml", delay=3.5)
+    settings = bot_settings.model_copy(
+        update={"allow_private_urls": "127.0.0.0/8", "feed_tick_seconds": 1}
+    )
+    store = open_store(settings.database_url)
+    await store.open()
+    await store.add_feed(Feed(url=site.url("/slow.xml")))
+    await store.close()
+    app = await start_bot(settings)
+    try:
+        for _ in range(60):  # the first tick comes after 2 s, then one each second
+            await asyncio.sleep(0.1)
+            if site.hits("/slow.xml"):
+                break
+        await asyncio.sleep(3.0)  # three ticks while the feed is still answering
+    finally:
+        await stop_bot(app)
+        await site.stop()
+    assert site.hits("/slow.xml") == 1
+    assert not [r.getMessage() for r in caplog.records if "running instances" in r.getMessage()]
