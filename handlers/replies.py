@@ -117,12 +117,17 @@ def _story(item: ArticleSummary) -> str:
     return block
 
 
+def counted(number: int, noun: str, plural: str = "") -> str:
+    """ "1 article", "2 articles" (`plural` for nouns that do not just take an s)."""
+    return f"{number} {noun if number == 1 else plural or noun + 's'}"
+
+
 def topic_summary(summary: TopicSummary) -> str:
     """Answer to /summary <topic>: one block per story, then the stories left untold."""
     stories = len(summary.items)
-    head = f"📰 <b>{escape(summary.query)}</b> — {summary.articles} article(s)"
+    head = f"📰 <b>{escape(summary.query)}</b> — {counted(summary.articles, 'article')}"
     if stories != summary.articles:
-        head += f", {stories} {'story' if stories == 1 else 'stories'}"
+        head += f", {counted(stories, 'story', 'stories')}"
     told = [_story(item) for item in summary.items if item.sentences]
     untold = [item for item in summary.items if not item.sentences]
     if untold:
@@ -444,16 +449,16 @@ def feeds_list(feeds: Sequence[Feed]) -> str:
     """Answer to /feeds: every feed with its health."""
     if not feeds:
         return "No feeds yet. Add one with <code>/addfeed https://example.org/feed.xml</code>."
-    lines = [f"<b>{len(feeds)} feed(s)</b>"]
+    lines = [f"<b>{counted(len(feeds), 'feed')}</b>"]
     for feed in feeds:
         status = "⏸ paused" if feed.status == "paused" else "active"
         if feed.failures and feed.status != "paused":
-            status += f", {feed.failures} failure(s) in a row"
+            status += f", {counted(feed.failures, 'failure')} in a row"
         success = feed.last_success.strftime("%Y-%m-%d %H:%M UTC") if feed.last_success else "never"
         latest = f"newest entry {_day(feed.last_new)}" if feed.last_new else "no entries yet"
         lines.append(
             f"• #{feed.id} {link(feed.url, feed.title or _shown_url(feed.url))} — {status}; "
-            f"last success {success}; {feed.articles} article(s), {latest}"
+            f"last success {success}; {counted(feed.articles, 'article')}, {latest}"
         )
         if feed.last_error:
             lines.append(f"  <i>last error: {escape(feed.last_error[:120])}</i>")

@@ -72,7 +72,7 @@ def test_topic_summary_lists_other_sources_of_a_story() -> None:
     topic = TopicSummary("floods", (ArticleSummary(lead, ("Water rose.",), also=(copy,)),))
     html = replies.topic_summary(topic)
     shown = visible_text(html)
-    assert shown.startswith("📰 floods — 2 article(s), 1 story")
+    assert shown.startswith("📰 floods — 2 articles, 1 story")
     assert (
         "Water rose.\n/read 7\nAlso reported by:\n• Flood & rain — Other <Wire>, undated /read 8"
         in shown
@@ -99,6 +99,19 @@ def test_feeds_list_shows_each_feeds_newest_entry() -> None:
         Feed("https://c.example/rss", "C", id=3),
     ]
     lines = visible_text(replies.feeds_list(feeds)).splitlines()
+    assert lines[0] == "3 feeds"
+    assert "; 0 articles, " in lines[1]
     assert lines[1].endswith(f"newest entry {three_days:%Y-%m-%d} (3 days ago)")
     assert lines[2].endswith(f"newest entry {utcnow():%Y-%m-%d}")
     assert lines[3].endswith("no entries yet")
+
+
+def test_counts_are_worded_in_the_singular_and_the_plural() -> None:
+    """ "1 article", not "1 article(s)"."""
+    one = TopicSummary("floods", (ArticleSummary(make_article("Flood", "Body.", id=7), ("W.",)),))
+    assert visible_text(replies.topic_summary(one)).startswith("📰 floods — 1 article\n")
+    assert replies.counted(2, "story", "stories") == "2 stories"
+    assert replies.counted(1, "failure") == "1 failure"
+    failing = Feed("https://a.example/rss", "A", id=1, failures=2, articles=1)
+    assert "active, 2 failures in a row; " in replies.feeds_list([failing])
+    assert "; 1 article, " in replies.feeds_list([failing])
