@@ -113,7 +113,11 @@ async def test_bundled_sample_shows_no_wiki_markup(store: Store) -> None:
     assert any("лидера страны Уго Чавеса," in a.text for a in stored)
     # nor a photo caption glued to a lead ("Apple CEO Steve Jobs Apple Computer CEO and ...")
     assert not [a.title for a in stored if "Steve Jobs Apple Computer" in a.text]
-    captions = ("Владимир Путин и Сильвио Берлускони.", "HMS Cornwall at Zeebrugge in 2006.")
+    captions = (
+        "Владимир Путин и Сильвио Берлускони.",
+        "HMS Cornwall at Zeebrugge in 2006.",
+        "Теплоход «Булгария» (фото 2010 года)",
+    )
     assert not [a.title for a in stored if any(c in a.text.split("\n") for c in captions)]
 
 
