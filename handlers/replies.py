@@ -117,6 +117,11 @@ def _story(item: ArticleSummary) -> str:
     return block
 
 
+def _clipped(text: str, width: int) -> str:
+    """`text` as shown back to its sender: cut to `width` characters, "…" marking the cut."""
+    return text if len(text) <= width else text[: width - 3] + "…"
+
+
 def counted(number: int, noun: str, plural: str = "") -> str:
     """ "1 article", "2 articles" (`plural` for nouns that do not just take an s)."""
     return f"{number} {noun if number == 1 else plural or noun + 's'}"
@@ -180,7 +185,7 @@ def need_topic() -> str:
 
 def unsearchable_topic(query: str) -> str:
     """A topic of only the commonest words or of signs: nothing to search for."""
-    shown = query if len(query) <= 60 else query[:57] + "…"
+    shown = _clipped(query, 60)
     why = "its words are too common" if any(c.isalnum() for c in query) else "it has no words"
     return (
         f"I can't search for <b>{escape(shown)}</b>: {why}. Name a person, a place or an "
@@ -195,7 +200,7 @@ def topic_too_long(length: int) -> str:
 
 def nothing_found(query: str, closest: Sequence[Article] = ()) -> str:
     """No stored article is about the topic; the nearest ones, labelled as such, if any."""
-    shown = query if len(query) <= 60 else query[:57] + "…"
+    shown = _clipped(query, 60)
     text = f"Nothing stored on <b>{escape(shown)}</b> yet — try /topics to see what I cover."
     if closest:
         text += "\n\nClosest, though not about it:\n" + "\n".join(_listed(a) for a in closest)
@@ -209,7 +214,7 @@ def need_article_id() -> str:
 
 def bad_article_id(raw: str) -> str:
     """/read with something that is not an id."""
-    shown = raw if len(raw) <= 30 else raw[:27] + "…"
+    shown = _clipped(raw, 30)
     return f"<code>{escape(shown)}</code> is not an article id; ids are whole numbers like 12."
 
 
@@ -220,13 +225,13 @@ def no_such_article(article_id: int) -> str:
 
 def bad_count(raw: str) -> str:
     """/latest with a count that is not a number."""
-    shown = raw if len(raw) <= 30 else raw[:27] + "…"
+    shown = _clipped(raw, 30)
     return f"<code>{escape(shown)}</code> is not a number; try <code>/latest 5</code>."
 
 
 def unknown_command(command: str) -> str:
     """A command the bot does not know."""
-    shown = command if len(command) <= 40 else command[:37] + "…"
+    shown = _clipped(command, 40)
     return f"I don't know <code>{escape(shown)}</code>. /help lists what I can do."
 
 
@@ -311,7 +316,7 @@ def unsubscribed(topic: str) -> str:
 
 def no_such_subscription(which: str) -> str:
     """/unsubscribe with a topic the chat does not follow."""
-    shown = which if len(which) <= 40 else which[:37] + "…"
+    shown = _clipped(which, 40)
     return f"You don't follow <b>{escape(shown)}</b>. /subscriptions lists your topics."
 
 
@@ -349,7 +354,7 @@ def settings_text(settings: ChatSettings) -> str:
 
 def bad_timezone(name: str) -> str:
     """/settings tz with an unknown zone."""
-    shown = name if len(name) <= 40 else name[:37] + "…"
+    shown = _clipped(name, 40)
     return f"<code>{escape(shown)}</code> is not a time zone; try <code>Europe/Paris</code>."
 
 
