@@ -64,6 +64,10 @@ _DROP_TAGS = sa.delete(article_tags).where(article_tags.c.article_id == sa.bindp
 _ADD_TAGS = sa.insert(article_tags)
 _BUMP = sa.update(store_state).values(articles_version=store_state.c.articles_version + 1)
 _VERSION = sa.select(store_state.c.articles_version)
+# The highest article id: where the search window (`Dialect.hits`' `:top`) ends; read at
+# most once every TOP_SECONDS unless this process stores articles (`_windowed`).
+TOP_ID = sa.select(sa.func.coalesce(sa.func.max(_A.id), 0))
+TOP_SECONDS = 5.0
 _SET_READING = (
     sa.update(articles)
     .where(_A.id == sa.bindparam("row_id"), _A.content_hash == sa.bindparam("hash"))
@@ -96,9 +100,9 @@ def _in_rank_order(select: sa.Select[Any], hits: sa.CTE) -> sa.Select[Any]:
 
 
 @functools.cache
-def _search(dialect: Dialect, since: bool) -> sa.Select[Any]:
+def _search(dialect: Dialect, since: bool, windowed: bool) -> sa.Select[Any]:
     """The articles of `Dialect.hits`, in rank order."""
-    return _in_rank_order(select_articles(dialect), dialect.hits(since))
+    return _in_rank_order(select_articles(dialect), dialect.hits(since, windowed))
 
 
 def _analyzed(dialect: Dialect, select: sa.Select[Any], outer: Any) -> sa.Select[Any]:
@@ -121,15 +125,17 @@ def _by_ids(dialect: Dialect) -> sa.Select[Any]:
 
 
 @functools.cache
-def _ranked_first(dialect: Dialect, since: bool) -> sa.Select[Any]:
+def _ranked_first(dialect: Dialect, since: bool, windowed: bool) -> sa.Select[Any]:
     """The ids of `Dialect.hits` in rank order (`rank_id`, `rank`: 1, 2, ...), with the
     articles of the first `:first` of them as `_by_ids` reads them (NULL for the others):
     the candidates and the articles most answers read, in one statement."""
-    hits = dialect.hits(since)
+    hits = dialect.hits(since, windowed)
     order = _rank_order(hits)
     rank = sa.func.row_number().over(order_by=order).label("rank")
     ranked = sa.select(hits.c.id.label("rank_id"), rank).subquery("ranked")
-    shown = sa.and_(_A.id == ranked.c.rank_id, ranked.c.rank <= sa.bindparam("first"))
+    # An id only for the first `:first` ranks, so the others look up no article: as a second
+    # condition of the join, PostgreSQL read every candidate's article and then dropped it.
+    shown = _A.id == sa.case((ranked.c.rank <= sa.bindparam("first"), ranked.c.rank_id))
     select = select_articles(dialect).add_columns(ranked.c.rank_id, ranked.c.rank)
     return _analyzed(dialect, select, ranked.outerjoin(articles, shown)).order_by(ranked.c.rank)
 
@@ -141,6 +147,7 @@ class ArticleStore(Database):
     search_pool = SEARCH_POOL  # matches ranked per search, newest first (dialects.py)
     search_window = SEARCH_WINDOW  # newest articles PostgreSQL looks in first (dialects.py)
     local_writes = 0  # articles this process added or changed (`Store.local_writes`)
+    _top_seen: tuple[int, int, float] | None = None  # (TOP_ID, local_writes, monotonic time)
 
     def _select(self, *extra: sa.ColumnElement[Any]) -> sa.Select[Any]:
         """SELECT of everything `_article` needs, plus `extra` columns."""
@@ -260,7 +267,6 @@ class ArticleStore(Database):
         if not versioned and (not terms or limit <= 0):
             return [], ""
         candidates = limit * fts.CANDIDATES_PER_ANSWER
-        ranked = _ranked_first(self.dialect, since is not None)
         parameters = self._hits(self.dialect.match_all(terms), candidates, since)
         parameters["first"] = limit
         by_ids, analyzed = _by_ids(self.dialect), self.dialect.analysis is not None
@@ -269,6 +275,9 @@ class ArticleStore(Database):
             version = str(conn.execute(_VERSION).scalar() or 0) if versioned else ""
             if not terms or limit <= 0:
                 return [], version
+            ranked = _ranked_first(
+                self.dialect, since is not None, self._windowed(conn, parameters)
+            )
             # The candidates' ids, with the first `limit` articles; the others `limit` at a
             # time, as the topic check asks for them: most answers read `limit` articles.
             first = conn.execute(ranked, parameters).all()
@@ -313,9 +322,25 @@ class ArticleStore(Database):
     async def _ranked(self, match: str, limit: int, since: datetime | None) -> list[Article]:
         """The best `limit` articles for a match expression, dated or fetched `since`."""
         parameters = self._hits(match, limit, since)
-        return await self._articles(
-            _search(self.dialect, since is not None), parameters, heavy=True
-        )
+
+        def ranked(conn: sa.Connection) -> list[Article]:
+            statement = _search(self.dialect, since is not None, self._windowed(conn, parameters))
+            return [self._article(row) for row in conn.execute(statement, parameters)]
+
+        return await self._run(ranked, "read", heavy=True)
+
+    def _windowed(self, conn: sa.Connection, parameters: dict[str, Any]) -> bool:
+        """Put the highest article id in `parameters` (`:top` of `Dialect.hits`); whether
+        the store is larger than the search window.
+
+        The id is read again after this process stored an article or TOP_SECONDS after it
+        was read, not for every search: one round trip less. A stale one is lower than the
+        true one, so the window holds the newest articles and a few more."""
+        now, seen = time.monotonic(), self._top_seen
+        if seen is None or seen[1] != self.local_writes or now - seen[2] > TOP_SECONDS:
+            seen = self._top_seen = (int(conn.execute(TOP_ID).scalar_one()), self.local_writes, now)
+        parameters["top"] = seen[0]
+        return seen[0] > self.search_window
 
     def _hits(self, match: str, limit: int, since: datetime | None) -> dict[str, Any]:
         """The parameters of `Dialect.hits` for a match expression, now."""
