@@ -23,6 +23,10 @@ _LETTER = rf"[^\W_{_CJK}]"
 # A word is a single CJK ideograph, a decimal number ("6.1", "1,000") or a run of letters and
 # digits joined by intra-word apostrophes or hyphens ("don't", "Нью-Йорк", "COVID-19").
 _WORD = re.compile(rf"[{_CJK}]|\d+(?:[.,]\d+)+|{_LETTER}+(?:['’\-]{_LETTER}+)*")
+# A sentence that ends in "!" or "?" (inside quotes or brackets, or not) and is followed by one
+# whose first word is in small letters did not end there: '"Why?" asked Smith.', '«Пусть всегда
+# будет солнце!» состоялась в Ростове.' Punkt always cuts after these two marks.
+_OPEN_END = re.compile(r"[!?][\"'»”’)\]]*$")
 
 
 @cache
@@ -61,8 +65,13 @@ class OfflineTokenizer:
         for start, end in self._splitter.span_tokenize(paragraph):
             piece = paragraph[start:end]
             stripped = piece.strip()
-            if stripped:
-                first = start + piece.index(stripped[0])
+            if not stripped:
+                continue
+            first = start + piece.index(stripped[0])
+            goes_on = stripped.split(maxsplit=1)[0].islower()  # "asked", not "iPhone"
+            if spans and goes_on and _OPEN_END.search(paragraph[slice(*spans[-1])]):
+                spans[-1] = (spans[-1][0], first + len(stripped))  # the sentence goes on
+            else:
                 spans.append((first, first + len(stripped)))
         return spans
 

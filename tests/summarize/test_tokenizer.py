@@ -39,6 +39,28 @@ def test_russian_abbreviations_do_not_split() -> None:
     )
 
 
+def test_a_quoted_exclamation_or_question_goes_on_in_small_letters() -> None:
+    """Punkt cuts after every "!" and "?"; a next word in small letters continues the sentence
+    ("asked Smith", "состоялась"), one in capitals or a brand like "iPhone" starts another."""
+    english = (
+        '"Why?" asked Smith. "Stop!" he shouted. Really? Yes. '
+        "Apple's show was a hit! iPhone sales rose."
+    )
+    assert make_tokenizer("en").to_sentences(english) == (
+        '"Why?" asked Smith.',
+        '"Stop!" he shouted.',
+        "Really?",
+        "Yes.",
+        "Apple's show was a hit!",
+        "iPhone sales rose.",
+    )
+    russian = "Премьера шоу «Пусть всегда будет солнце!» состоялась в Ростове. Зал был полон."
+    assert make_tokenizer("ru").to_sentences(russian) == (
+        "Премьера шоу «Пусть всегда будет солнце!» состоялась в Ростове.",
+        "Зал был полон.",
+    )
+
+
 def test_chinese_sentences_split_on_full_width_terminators() -> None:
     """。！？ end sentences; a closing quote stays with its sentence; a tail without one is kept."""
     text = "北京今天下雪了。市民纷纷出门赏雪！“你见过这么大的雪吗？”天气预报说明天转晴"
