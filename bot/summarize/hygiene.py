@@ -37,6 +37,13 @@ _DATELINE = re.compile(
     rf"|{_DATE}(?:,?\s*{_PLACE})*{_AGENCY}?|{_PLACE}(?:,\s*{_PLACE})+{_AGENCY}?|{_AGENCY})"
     rf"{_DASH}(?=[A-ZА-ЯЁ\"“«0-9])"
 )
+# A place dateline glued to the sentence without a dash, where the source lost it: "Preston,
+# Victoria, Australia On Saturday, ...". Only a place of two or more parts before a word
+# that starts a news lead ("Paris, Texas In ..." is no sentence).
+_GLUED_PLACE = re.compile(
+    rf"^{_PLACE}(?:,\s*{_PLACE})+\s+(?=(?:On|In|At|The|A|An|Yesterday|Today|Tonight|Last|"
+    r"This|Earlier|After|Before|During|According|Officials|Police)\b)"
+)
 # Nothing but a dateline and a news agency: "MOSCOW, 1 Dec — RIA Novosti."
 _DATELINE_ONLY = re.compile(
     rf"^(?:{_CAPS_PLACE}(?:,\s*{_PLACE})*,?\s*(?:{_DATE})?|{_DATE}){_DASH}"
@@ -72,7 +79,7 @@ _CHROME = re.compile(
 
 def strip_dateline(sentence: str) -> str:
     """The sentence without a leading dateline or prompt ("OSLO — The prize" → "The prize")."""
-    for pattern in (_CHROME_PREFIX, _DATELINE, _LEADING_DATE):
+    for pattern in (_CHROME_PREFIX, _DATELINE, _LEADING_DATE, _GLUED_PLACE):
         stripped = pattern.sub("", sentence, count=1)
         if len(stripped.split()) >= 3:
             sentence = stripped

@@ -33,6 +33,10 @@ from bot.summarize.hygiene import clean_sentence
             "The jury suggested the death penalty for Peterson.",
         ),
         (
+            "Preston, Victoria, Australia On Saturday, Wikinews interviewed Tina McKenzie.",
+            "On Saturday, Wikinews interviewed Tina McKenzie.",
+        ),
+        (
             "(CNN) -- A man was arrested on Tuesday in Ohio.",
             "A man was arrested on Tuesday in Ohio.",
         ),
@@ -52,6 +56,11 @@ from bot.summarize.hygiene import clean_sentence
             "Mr Smith, the mayor - who resigned - spoke.",
         ),
         ("It was 5 - 3 at half time in Madrid.", "It was 5 - 3 at half time in Madrid."),
+        (
+            "Smith, Jones and Brown On Monday met the board.",
+            "Smith, Jones and Brown On Monday met the board.",
+        ),
+        ("Paris, Texas is a small town.", "Paris, Texas is a small town."),
         (
             "By the end of the day, markets had recovered most of their losses.",
             "By the end of the day, markets had recovered most of their losses.",
