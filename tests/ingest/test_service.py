@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -117,8 +118,14 @@ async def test_bundled_sample_shows_no_wiki_markup(store: Store) -> None:
         "Владимир Путин и Сильвио Берлускони.",
         "HMS Cornwall at Zeebrugge in 2006.",
         "Теплоход «Булгария» (фото 2010 года)",
+        "Могила Анны Политковской на Троекуровском кладбище в Москве.",
+        "Самолёт «Як-18Т»",
     )
     assert not [a.title for a in stored if any(c in a.text.split("\n") for c in captions)]
+    # nor quotes spaced by the conversion ('success, "said Barack Obama', '" recommended "')
+    spaced = re.compile(r'[,.] "(?:said|and|he) |\s" \w+ "\s')
+    assert not [a.title for a in stored if spaced.search(a.text)]
+    assert any("America's success,\" said Barack Obama" in a.text for a in stored)
 
 
 async def test_bundled_sample_files_undated_articles_as_its_oldest(store: Store) -> None:
