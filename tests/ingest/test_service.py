@@ -126,6 +126,8 @@ async def test_bundled_sample_shows_no_wiki_markup(store: Store) -> None:
     spaced = re.compile(r'[,.] "(?:said|and|he) |\s" \w+ "\s')
     assert not [a.title for a in stored if spaced.search(a.text)]
     assert any("America's success,\" said Barack Obama" in a.text for a in stored)
+    # nor an editor's insertion that lost its opening bracket ("the work it has] done")
+    assert not [a.title for a in stored if re.search(r"^[^\[\n]*\]", a.text, re.MULTILINE)]
 
 
 async def test_bundled_sample_files_undated_articles_as_its_oldest(store: Store) -> None:
