@@ -274,6 +274,27 @@ async def test_a_window_holding_enough_matches_answers_alone(store: Store) -> No
     assert answers[5] == answers[1_000_000]
 
 
+async def test_articles_another_instance_stores_are_found_at_once(
+    store: Store, store_url: str
+) -> None:
+    """A store reads the highest article id (where the search window ends) only every few
+    seconds unless it writes itself: what another instance stored since is still searched,
+    in a store within the window and in one beyond it (both stores)."""
+    await _add(
+        store, *(_article(f"Harbour {n}", f"The harbour reopened, site {n}.") for n in range(4))
+    )
+    other = open_store(store_url)
+    await other.open()
+    try:
+        for window in (1_000_000, 3):
+            store.search_window = window  # type: ignore[attr-defined]
+            await store.search("harbour")  # the highest id is read here, then kept
+            (newest,) = await _add(other, _article("Harbour news", "The harbour grew again."))
+            assert newest in await _ids(store, "harbour", limit=3), window
+    finally:
+        await other.close()
+
+
 async def test_an_index_row_stored_before_paragraph_breaks_were_kept_is_read_right(
     sqlite_store: Store, db_path: Path
 ) -> None:
