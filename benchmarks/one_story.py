@@ -27,7 +27,7 @@ from bot.evaluate.stats import standard_error
 from bot.models import Article
 from bot.summarize import Summarizer, detect_language, make_tokenizer
 from bot.summarize.service import topic_budget
-from bot.summarize.topic import pick_sentences
+from bot.summarize.topic import TopicParams, pick_sentences
 
 SENTENCES = 2
 
@@ -54,6 +54,10 @@ def _sets() -> Iterator[tuple[str, list[tuple[Article, Sequence[str]]]]]:
         )
 
 
+# The cover gives exactly the article method's sentence count (no sentence beyond it).
+EXACT = TopicParams(extra_per_story=0)
+
+
 def main() -> int:
     """Print the comparison per set."""
     rouge, article_method = Rouge(), Summarizer("newslead", SENTENCES)
@@ -61,7 +65,8 @@ def main() -> int:
     for name, cases in _sets():
         cover_scores, lead_scores = [], []
         for article, reference in cases:
-            picks = pick_sentences([article], words=topic_budget(1, SENTENCES), per_story=SENTENCES)
+            budget = topic_budget(1, SENTENCES)
+            picks = pick_sentences([article], words=budget, per_story=SENTENCES, params=EXACT)
             cover = [p.text for p in sorted(picks.picks, key=lambda pick: pick.position)]
             own = list(article_method.summarize_article(article).sentences)
             cover_scores.append(rouge.score(cover, reference))

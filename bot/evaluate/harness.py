@@ -118,8 +118,9 @@ def _cluster_length(words: int) -> str:
     if words:
         return f"{words} words"
     return (
-        f"as /summary answers ({TOPIC_SENTENCES} sentences per story, at most {topic_budget(1)}"
-        " words per article; every method cut to the answer's length)"
+        f"as /summary answers ({TOPIC_SENTENCES} sentences per story, one more for a story that"
+        f" holds more, at most {topic_budget(1)} words per article; every method cut to the"
+        " answer's length)"
     )
 
 

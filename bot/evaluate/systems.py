@@ -7,8 +7,8 @@ Clusters: round-robin lead, each registered method on the articles joined into o
 Every multi-document output is cut to the same word budget: a fixed one (250 words, as the
 literature reports), or with `words=0` the length of the bot's own /summary answer for that
 cluster (`topic_budget`, 50 words per article, and at most `TOPIC_SENTENCES` sentences per
-story, which often leaves the answer shorter than its budget): every system then gets exactly
-as many words as the bot's answer has.
+story and `extra_per_story` more, which can leave the answer shorter than its budget): every
+system then gets exactly as many words as the bot's answer has.
 """
 
 from __future__ import annotations

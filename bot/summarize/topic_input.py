@@ -19,7 +19,7 @@ import numpy.typing as npt
 from bot.models import Article
 from bot.summarize.lexicon import make_stemmer, stop_words
 from bot.summarize.reading import stored_or_read
-from bot.summarize.tokenizer import make_tokenizer
+from bot.summarize.tokenizer import make_tokenizer, word_count
 from bot.summarize.vectors import Terms, content_terms
 
 Ints = npt.NDArray[np.int64]
@@ -33,7 +33,7 @@ class TopicInput:
     terms: list[Terms]
     owner: Ints  # article index of each sentence
     position: Ints  # sentence index within its article
-    words: Ints  # whitespace-separated words, for the word budget
+    words: Ints  # words as the budget counts them (`word_count`)
     titles: list[Terms]  # headline terms of each article
     query: Terms
 
@@ -64,7 +64,7 @@ def read_articles(articles: Sequence[Article], query: str, per_article: int) -> 
         terms=terms,
         owner=np.asarray(owner, dtype=np.int64),
         position=np.asarray(position, dtype=np.int64),
-        words=np.asarray([len(t.split()) for t in texts], dtype=np.int64),
+        words=np.asarray([word_count(text) for text in texts], dtype=np.int64),
         titles=titles,
         query=tuple(sorted(query_terms)),
     )

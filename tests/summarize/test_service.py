@@ -13,6 +13,7 @@ import pytest
 from bot.errors import UnknownMethodError
 from bot.models import Article, ArticleSummary, TopicSummary
 from bot.summarize import DEFAULT_METHOD, Summarizer, available_methods
+from bot.summarize.topic import DEFAULT_TOPIC
 from tests.conftest import child_processes
 from tests.summarize import news
 
@@ -173,7 +174,8 @@ def test_unknown_method_is_refused_early_and_per_call() -> None:
 
 
 def test_topic_keeps_the_store_order() -> None:
-    """A topic summary has one item per article, in the given order, each of the asked length."""
+    """A topic summary has one item per article, in the given order, each of about the asked
+    length: its first sentences in order, one more when its short sentences leave room."""
     articles = [
         _article("Дума утвердила бюджет", RUSSIAN, language="ru"),
         _article("Council approves transport budget", ENGLISH),
@@ -182,11 +184,10 @@ def test_topic_keeps_the_store_order() -> None:
     topic = Summarizer().summarize_topic("transport budget", articles, sentences_per_article=2)
     assert topic.query == "transport budget"
     assert [item.article for item in topic.items] == articles
-    assert [item.sentences for item in topic.items] == [
-        tuple(RUSSIAN[:2]),
-        tuple(ENGLISH[:2]),
-        tuple(CHINESE[:2]),
-    ]
+    for item, sentences in zip(topic.items, (RUSSIAN, ENGLISH, CHINESE), strict=True):
+        positions = [sentences.index(sentence) for sentence in item.sentences]
+        assert positions[:2] == [0, 1] and positions == sorted(positions)
+        assert len(positions) <= 2 + DEFAULT_TOPIC.extra_per_story
 
 
 def test_topic_of_no_articles_is_empty() -> None:
@@ -289,16 +290,21 @@ def test_kl_is_capped_to_its_sentence_budget(caplog: pytest.LogCaptureFixture) -
 
 
 def test_topic_budget_grows_with_the_sentences_asked() -> None:
-    """By default every story has room for the sentences asked; asking more gives more."""
+    """By default every story has room for the sentences asked (from 2 up, one more when they
+    are short); asking more gives more."""
     articles = [
         news.article("Floods force families out", news.FLOOD, ident=1),
         news.article("Valley starts clean-up", news.FLOOD_FOLLOW_UP, ident=2),
         news.article("Council approves transport budget", news.BUDGET, ident=3),
     ]
-    shorter = Summarizer().summarize_topic("news", articles, 1)
-    longer = Summarizer().summarize_topic("news", articles, 3)
-    assert [len(item.sentences) for item in shorter.items] == [1, 1, 1]
-    assert [len(item.sentences) for item in longer.items] == [3, 3, 3]
+    lengths = {}
+    for asked in (1, 2, 3):
+        topic = Summarizer().summarize_topic("news", articles, asked)
+        told = [len(item.sentences) for item in topic.items]
+        extra = DEFAULT_TOPIC.extra_per_story if asked >= 2 else 0
+        assert all(asked <= count <= asked + extra for count in told)
+        lengths[asked] = sum(len(s.split()) for item in topic.items for s in item.sentences)
+    assert lengths[1] < lengths[2] < lengths[3]
 
 
 def _until_no_children(within: float = 10.0) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.summarize import OfflineTokenizer, make_tokenizer, pipeline_language
+from bot.summarize.tokenizer import word_count
 
 
 def test_english_abbreviations_do_not_split() -> None:
@@ -167,3 +168,14 @@ def test_works_without_nltk_data_or_network(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "offline ok"
+
+
+def test_word_count_counts_two_ideographs_as_a_word() -> None:
+    """Budgets count words: spaces split English and Russian, two ideographs make a Chinese
+    word, and words in Latin letters inside Chinese text count as words."""
+    sentence = "The plan was approved by the U.S. Senate on Tuesday, 12 votes to 3."
+    assert word_count(sentence) == len(sentence.split())
+    assert word_count("В 2020 г. завод открылся.") == 5
+    assert word_count("北京今天下雪了。") == 4  # 7 ideographs, rounded up
+    assert word_count("苹果发布 iPhone 15 手机。") == 5  # 6 ideographs, "iPhone", "15"
+    assert word_count("") == 0

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.models import Article
+from bot.summarize.tokenizer import word_count
 from bot.summarize.topic import TopicParams, concept_matrix, cover_select, pick_sentences
 from bot.summarize.topic_input import TopicInput, read_articles
 from tests.summarize.news import (
@@ -50,10 +51,29 @@ def test_sentences_are_drawn_across_stories() -> None:
 
 
 def test_per_story_cap() -> None:
-    """No article gives more than `per_story` sentences."""
+    """No article gives more than `per_story` sentences and, from 2 up, `extra_per_story`
+    more."""
     chosen = pick_sentences([FLOOD_ARTICLE, FOLLOW_UP], words=500, per_story=2)
-    sources = [pick.article for pick in chosen.picks]
-    assert sorted(sources) == [0, 0, 1, 1]
+    assert sorted(pick.article for pick in chosen.picks) == [0, 0, 0, 1, 1, 1]
+    exact = TopicParams(extra_per_story=0)
+    chosen = pick_sentences([FLOOD_ARTICLE, FOLLOW_UP], words=500, per_story=2, params=exact)
+    assert sorted(pick.article for pick in chosen.picks) == [0, 0, 1, 1]
+    short = pick_sentences([FLOOD_ARTICLE, FOLLOW_UP], words=500, per_story=1)
+    assert sorted(pick.article for pick in short.picks) == [0, 1]  # "short": one a story
+
+
+def test_chinese_words_are_counted_for_the_budget() -> None:
+    """Two ideographs count as a word, so a Chinese answer stops at its budget as an English
+    one does (counted by spaces, a Chinese sentence was one word and the budget never bound)."""
+    more = ["电动公交车明年开始运营。", "新的有轨电车线路将连接机场。"]
+    articles = [
+        article("北京公布交通预算", CHINESE, language="zh", ident=3),
+        article("公交车", more, language="zh", ident=4),
+    ]
+    chosen = pick_sentences(articles, words=20, per_story=3)
+    words = [word_count(pick.text) for pick in chosen.picks]
+    assert sum(words[:-1]) < 20 <= sum(words)
+    assert len(chosen.picks) < len(CHINESE) + len(more)
 
 
 def test_a_repost_is_one_story_and_never_quoted() -> None:
@@ -121,9 +141,10 @@ def test_each_story_earns_the_query_once() -> None:
         ["Ships waited outside for a week, their crews said.", "One ship waited near the harbour."],
         ident=2,
     )
-    chosen = pick_sentences([dock, ships], words=200, per_story=1, query="harbour")
+    exact = TopicParams(extra_per_story=0)  # one sentence a story
+    chosen = pick_sentences([dock, ships], words=200, per_story=1, query="harbour", params=exact)
     assert [(pick.article, pick.position) for pick in chosen.picks] == [(0, 0), (1, 1)]
-    unasked = pick_sentences([dock, ships], words=200, per_story=1)
+    unasked = pick_sentences([dock, ships], words=200, per_story=1, params=exact)
     assert (1, 0) in [(pick.article, pick.position) for pick in unasked.picks]
 
 
