@@ -19,7 +19,9 @@
    from 2 sentences a story up, a story may give `extra_per_story` sentence more than that
    when it holds more of what the stories share: the answer leans to the central story, and a
    story that adds little gives one sentence fewer (a "short" answer stays one sentence a
-   story). Only the budget stops it.
+   story). A sentence that opens by pointing back ("However, he ...", `follows_on`) waits
+   until an earlier sentence of its story is taken: it is never the first one shown. Only the
+   budget stops it.
 
 Every pick keeps the index of its source article. `own` and `length_power` (and counting
 single words as concepts, and `extra_per_story`) were chosen by 5-fold cross-validation on
@@ -31,6 +33,7 @@ matches the redundancy threshold the harness reports (0.6) and was not fitted.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -72,6 +75,7 @@ class TopicParams:
     repeat: float = 0.6  # a sentence this close (cosine) to a pick is never taken
     query_per_story: bool = True  # each story earns the query's concepts (False: one answer)
     extra_per_story: int = 1  # sentences a story may give beyond `per_story` (2 or more) ...
+    follow_on: bool = True  # a sentence pointing back waits for the one before it
 
 
 DEFAULT_TOPIC = TopicParams()
@@ -177,6 +181,30 @@ def concept_matrix(
     return holds, weight
 
 
+# Openings that point back to the sentence before: a subject pronoun, "this"/"these", or a
+# connective (en, ru, zh). Quoted first in a story's part of an answer, such a sentence reads
+# as a fragment: "However, he cautions that ...", "Он также заявил ...", "例如，...".
+_FOLLOW_ON = re.compile(
+    r"(?:(?:He|She|It|They|His|Her|Its|Their|This|These|Those|However|But|And|Also|Yet|"
+    r"Meanwhile|Moreover|Furthermore|Nevertheless|Nonetheless|Therefore|Thus|Instead|Still|"
+    r"Besides|Он|Она|Оно|Они|Его|Её|Ее|Их|Это|Этот|Эта|Эти|Однако|Но|Также|Поэтому|Впрочем|"
+    r"Кроме того|При этом|Тем не менее)\b(?!-)"
+    r"|他|她|它|这|此外|但|然而|不过|另外|例如|因此|所以|同时)"
+)
+
+
+def follows_on(data: TopicInput) -> Mask:
+    """Sentences (not their article's first) that open by pointing back to the one before."""
+    return np.fromiter(
+        (
+            position > 0 and _FOLLOW_ON.match(text) is not None
+            for text, position in zip(data.texts, data.position, strict=True)
+        ),
+        dtype=bool,
+        count=len(data.texts),
+    )
+
+
 def cover_select(
     holds: sparse.csr_matrix,
     weight: Matrix,
@@ -189,16 +217,20 @@ def cover_select(
 ) -> list[int]:
     """Indices chosen greedily for concept coverage until `budget` words (see the docstring)."""
     available = salience > -np.inf
+    # a sentence that points back ("He also said", "However, ...") waits for its predecessor
+    waiting = follows_on(data) if params.follow_on else np.zeros(len(data.texts), dtype=bool)
     lengths = np.power(np.maximum(data.words, 1).astype(np.float64), params.length_power)
     left = weight.copy()
     chosen: list[int] = []
     total = 0
     n, row_of = holds.shape[0], row_of_entries(holds)
-    while total < budget and available.any():
+    while total < budget and (available & ~waiting).any():
         # `holds @ left` without scipy's checks on every step (0/1 entries)
         gain = np.bincount(row_of, weights=left[holds.indices], minlength=n) / lengths
-        score = np.where(available, gain + params.own * salience, -np.inf)
+        score = np.where(available & ~waiting, gain + params.own * salience, -np.inf)
         best = int(np.argmax(score))
+        # the story's sentences after this one may now point back: not the first shown
+        waiting &= (data.owner != data.owner[best]) | (data.position < data.position[best])
         chosen.append(best)
         total += int(data.words[best])
         left[holds.indices[holds.indptr[best] : holds.indptr[best + 1]]] = 0.0  # its concepts

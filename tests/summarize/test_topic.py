@@ -10,7 +10,13 @@ from hypothesis import strategies as st
 
 from bot.models import Article
 from bot.summarize.tokenizer import word_count
-from bot.summarize.topic import TopicParams, concept_matrix, cover_select, pick_sentences
+from bot.summarize.topic import (
+    TopicParams,
+    concept_matrix,
+    cover_select,
+    follows_on,
+    pick_sentences,
+)
 from bot.summarize.topic_input import TopicInput, read_articles
 from tests.summarize.news import (
     BUDGET,
@@ -236,3 +242,45 @@ def test_concepts_are_the_words_and_neighbouring_pairs_of_each_sentence(
         if dense[:, column].any()
     )
     assert found == [(rows, float(worth)) for rows, worth in expected]
+
+
+def test_a_sentence_pointing_back_is_never_a_storys_first() -> None:
+    """ "However, he said ..." is shown only after an earlier sentence of its story: alone
+    under the headline it reads as a fragment (who is "he"?)."""
+    bridge = article(
+        "Bridge opens",
+        ["The mayor opened the new bridge on Monday.", "However, he said the harbour stays shut."],
+        ident=1,
+    )
+    ships = article("Ships wait", ["Ships waited outside the harbour for a week."], ident=2)
+    loose = TopicParams(follow_on=False)
+    before = pick_sentences([bridge, ships], words=200, per_story=1, query="harbour", params=loose)
+    assert (0, 1) in [(pick.article, pick.position) for pick in before.picks]
+    chosen = pick_sentences([bridge, ships], words=200, per_story=1, query="harbour")
+    assert [(pick.article, pick.position) for pick in chosen.picks if pick.article == 0] == [(0, 0)]
+    both = pick_sentences([bridge, ships], words=200, per_story=2, query="harbour")
+    assert sorted(pick.position for pick in both.picks if pick.article == 0) == [0, 1]
+
+
+def test_follows_on_in_three_languages() -> None:
+    """Pronouns and connectives that point back, in English, Russian and Chinese; not words
+    that merely start with the same letters, and never an article's first sentence."""
+    texts = [
+        "Heavy rain fell.",
+        "However, the river held.",
+        "Он также заявил, что мост откроют.",
+        "Темза вышла из берегов.",
+        "例如，有专家认为没有必要。",
+        "台湾专家认为没有必要。",
+        "They left.",
+    ]
+    data = TopicInput(
+        texts=texts,
+        terms=[() for _ in texts],
+        owner=np.zeros(len(texts), dtype=np.int64),
+        position=np.arange(len(texts), dtype=np.int64) % 6,
+        words=np.ones(len(texts), dtype=np.int64),
+        titles=[()],
+        query=(),
+    )
+    assert follows_on(data).tolist() == [False, True, True, False, True, False, False]
