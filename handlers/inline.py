@@ -27,6 +27,6 @@ async def inline_query(update: Update, context: NewsContext) -> None:
     inline = update.inline_query
     if inline is None:
         return
-    query = news.clean_query(inline.query)[: replies.MAX_TOPIC]
+    query = news.topic_of(inline.query)[: replies.MAX_TOPIC]
     items = await news.inline_stories(context.resources, query, MAX_RESULTS)
     await inline.answer([_result(i) for i in items if i.article.id is not None], cache_time=60)

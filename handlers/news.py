@@ -29,7 +29,7 @@ async def text_topic(update: Update, context: NewsContext) -> None:
 
 
 async def _answer_topic(update: Update, context: NewsContext, raw: str) -> None:
-    query = news.clean_query(raw)
+    query = news.topic_of(raw)
     if not query:
         await reply(update, replies.need_topic())
     elif len(query) > replies.MAX_TOPIC:

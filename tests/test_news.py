@@ -86,3 +86,28 @@ async def test_a_new_topic_id_is_found_while_its_summary_is_chosen(bot_settings:
     finally:
         await store.close()
     assert await news.topic_id(resources, "dam") == dam  # known: the closed store is not asked
+
+
+def test_the_topic_is_taken_out_of_a_question() -> None:
+    """A question's frame is not searched ("going" is no topic word); a topic that only looks
+    like one ("Fox News", "USA Today"), or a question with no topic left, is kept whole."""
+    asked = {
+        "what is going on with the economy?": "the economy",
+        "What's happening in Iraq": "Iraq",
+        "any news on Brexit?": "Brexit",
+        "tell me about tsunami aid": "tsunami aid",
+        "latest on the World Cup!": "the World Cup",
+        "News about Obama": "Obama",
+        "oil prices lately?": "oil prices",
+        "что нового в Венесуэле?": "Венесуэле",
+        "новости о выборах": "выборах",
+        "关于台湾的新闻": "台湾",
+        "台湾的最新消息": "台湾",
+        "climate change": "climate change",
+        "Fox News": "Fox News",
+        "USA Today": "USA Today",
+        "Tell me about it": "Tell me about it",
+        "what is going on with": "what is going on with",
+        "???": "???",
+    }
+    assert {text: news.topic_of(text) for text in asked} == asked

@@ -23,6 +23,38 @@ def clean_query(raw: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
+# How people ask for news in a sentence rather than a topic: the frame around the topic
+# ("what's going on with", "новости о", "关于 … 的新闻"), taken off so the topic's own words
+# are searched ("going" is no topic word) and named in the answer.
+_ASKED = re.compile(
+    r"""^(?:please\s+|pls\s+)?(?:
+        (?:what|wh?at)(?:'s|’s|\s+is|\s+are)\s+(?:going\s+on|happening|new|up)\s+
+            (?:with|in|on|at|about|around|for)\s+
+      | (?:tell\s+me|talk\s+to\s+me)\s+(?:the\s+(?:latest\s+)?news\s+)?(?:about|on)\s+
+      | (?:any|the|latest|recent)(?:\s+(?:latest|recent))?\s+(?:news|updates?|stories)\s+
+            (?:on|about|from|in|regarding)\s+
+      | (?:news|updates?|stories)\s+(?:on|about|from|regarding)\s+
+      | (?:the\s+)?latest\s+(?:on|about|from)\s+
+      | what\s+about\s+
+      | что\s+(?:нового|происходит|слышно)\s+(?:в|во|с|со|у|о|об|про|на)\s+
+      | (?:последние\s+)?новости\s+(?:о|об|про|из|с)\s+
+      | расскажи(?:те)?\s+(?:о|об|про)\s+
+      | 关于
+    )""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_ASKED_END = re.compile(r"(?:\s+lately|的(?:最新)?(?:新闻|消息))?[\s?!.？！。]*$")
+
+
+def topic_of(text: str) -> str:
+    """The topic in what a user typed: `clean_query`, without a question's frame around it
+    ("what's going on with the economy?" → "the economy"); the text itself when nothing
+    would be left."""
+    query = clean_query(text)
+    topic = _ASKED_END.sub("", _ASKED.sub("", query, count=1))
+    return topic if searchable(topic) else query
+
+
 def searchable(query: str) -> bool:
     """Whether `query` holds a word the store can search for: not only the commonest words
     ("the", "and", "в") or signs ("???"), which every article or none would match."""

@@ -109,3 +109,13 @@ async def test_nothing_about_the_topic_says_so_and_labels_the_closest(bot: FakeB
     closest = answer.split("Closest, though not about it:", 1)[1]
     assert "Tsunami warning lifted" in closest or "Football" in closest
     assert "📰" not in answer  # not presented as a summary of the topic
+
+
+async def test_a_question_is_answered_on_its_topic(bot: FakeBotApi) -> None:
+    """ "what's going on with the tsunami?" gets the tsunami answer, headed by the topic."""
+    await bot.send_text("/summary tsunami")
+    topic = (await bot.replies(CHAT, 1))[-1]
+    await bot.send_text("what's going on with the tsunami?")
+    asked = (await bot.replies(CHAT, 2))[-1]
+    assert asked.startswith("📰 the tsunami") and "Tsunami warning lifted" in asked
+    assert asked.split("\n", 1)[1] == topic.split("\n", 1)[1]
