@@ -43,15 +43,16 @@ _ASKED = re.compile(
     )""",
     re.IGNORECASE | re.VERBOSE,
 )
-_ASKED_END = re.compile(r"(?:\s+lately|的(?:最新)?(?:新闻|消息))?[\s?!.？！。]*$")
+_ASKED_END = re.compile(r"(?: lately|的(?:最新)?(?:新闻|消息))$")
+_MARKS = " ?!.？！。"
 
 
 def topic_of(text: str) -> str:
     """The topic in what a user typed: `clean_query`, without a question's frame around it
     ("what's going on with the economy?" → "the economy"); the text itself when nothing
     would be left."""
-    query = clean_query(text)
-    topic = _ASKED_END.sub("", _ASKED.sub("", query, count=1))
+    query = clean_query(text)  # single spaces: no pattern here can backtrack over a run
+    topic = _ASKED_END.sub("", _ASKED.sub("", query, count=1).rstrip(_MARKS)).rstrip(_MARKS)
     return topic if searchable(topic) else query
 
 

@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 from bot.ingest.clean import clean_text
 from bot.store import Store, fts, open_store
 from bot.transport.text import escape, escape_attr, link, split_message, utf16_len
-from bot.usecases.news import clean_query
+from bot.usecases import news
+from bot.usecases.news import clean_query, topic_of
 from tests.conftest import make_article
 from tests.fakes import visible_text
 
@@ -105,6 +106,26 @@ def test_clean_query_never_raises_and_leaves_no_invisible_marks(raw: str) -> Non
     assert query == query.strip() and "  " not in query
     assert not re.search(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]", query)
     assert clean_query(query) == query
+
+
+_FRAMES = st.sampled_from(["", "what's going on with ", "news about ", "что нового в ", "关于"])
+_ENDS = st.sampled_from(["", "?", " lately?", "的新闻", " ?!"])
+_WORDS = st.from_regex(r"[a-z]{4,9}( [a-z]{4,9}){0,2}", fullmatch=True)
+
+
+@given(_FRAMES, ANY_TEXT, _ENDS)
+def test_the_topic_of_any_text_is_a_piece_of_it(frame: str, raw: str, end: str) -> None:
+    """Whatever is typed, the topic taken out of it is a piece of the cleaned text, and never
+    empty when the text was not."""
+    topic, query = topic_of(frame + raw + end), clean_query(frame + raw + end)
+    assert topic in query and bool(topic) == bool(query)
+
+
+@given(_FRAMES.filter(bool), _WORDS, _ENDS)
+def test_a_questions_frame_comes_off(frame: str, words: str, end: str) -> None:
+    """Around words that can be searched, the frame and the end are taken off."""
+    if news.searchable(words) and not words.endswith("lately"):
+        assert topic_of(frame + words + end) == words
 
 
 @given(ANY_TEXT)
