@@ -26,9 +26,9 @@
 Every pick keeps the index of its source article. `own` and `length_power` (and counting
 single words as concepts, and `extra_per_story`) were chosen by 5-fold cross-validation on
 Multi-News at 250 words and at the bot's answer length together (`python
-benchmarks/tune_topic.py`); it replaced
-maximal marginal relevance, which it beats on the held-out folds at both lengths. `repeat`
-matches the redundancy threshold the harness reports (0.6) and was not fitted.
+benchmarks/tune_topic.py`); it replaced maximal marginal relevance, which it beats on the
+held-out folds at both lengths. `repeat` matches the redundancy threshold the harness reports
+(0.6) and was not fitted.
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ class TopicParams:
     unigrams: bool = True  # single words are concepts too, not only word pairs
     repeat: float = 0.6  # a sentence this close (cosine) to a pick is never taken
     query_per_story: bool = True  # each story earns the query's concepts (False: one answer)
-    extra_per_story: int = 1  # sentences a story may give beyond `per_story` (2 or more) ...
+    extra_per_story: int = 1  # sentences a story may give beyond a `per_story` of 2 or more
     follow_on: bool = True  # a sentence pointing back waits for the one before it
 
 
@@ -224,10 +224,10 @@ def cover_select(
     chosen: list[int] = []
     total = 0
     n, row_of = holds.shape[0], row_of_entries(holds)
-    while total < budget and (available & ~waiting).any():
+    while total < budget and (candidates := available & ~waiting).any():
         # `holds @ left` without scipy's checks on every step (0/1 entries)
         gain = np.bincount(row_of, weights=left[holds.indices], minlength=n) / lengths
-        score = np.where(available & ~waiting, gain + params.own * salience, -np.inf)
+        score = np.where(candidates, gain + params.own * salience, -np.inf)
         best = int(np.argmax(score))
         # the story's sentences after this one may now point back: not the first shown
         waiting &= (data.owner != data.owner[best]) | (data.position < data.position[best])

@@ -28,7 +28,7 @@ def clean_query(raw: str) -> str:
 # are searched ("going" is no topic word) and named in the answer.
 _ASKED = re.compile(
     r"""^(?:please\s+|pls\s+)?(?:
-        (?:what|wh?at)(?:'s|’s|\s+is|\s+are)\s+(?:going\s+on|happening|new|up)\s+
+        what(?:'s|’s|\s+is|\s+are)\s+(?:going\s+on|happening|new|up)\s+
             (?:with|in|on|at|about|around|for)\s+
       | (?:tell\s+me|talk\s+to\s+me)\s+(?:the\s+(?:latest\s+)?news\s+)?(?:about|on)\s+
       | (?:any|the|latest|recent)(?:\s+(?:latest|recent))?\s+(?:news|updates?|stories)\s+
