@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from telegram import Update
 
 from bot.context import NewsContext
@@ -16,7 +18,8 @@ CALLBACK_ANSWER_MAX = 200  # answerCallbackQuery text: 0-200 characters (UTF-16 
 async def subscribe(update: Update, context: NewsContext) -> None:
     """/subscribe <topic> [+must -mustnot ...]: follow a topic."""
     request = subscriptions.parse_subscription(news.clean_query(argument_text(update)))
-    await subscribe_to(update, context, request)
+    # "/subscribe news about Brexit" follows Brexit: a digest searches for every topic word
+    await subscribe_to(update, context, replace(request, topic=news.topic_of(request.topic)))
 
 
 async def subscribe_to(

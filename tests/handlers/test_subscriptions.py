@@ -25,6 +25,13 @@ async def test_subscribe_with_filters_and_list(bot: FakeBotApi) -> None:
     assert list(bot.buttons(bot.messages(CHAT)[-1])) == ["✖ football"]
 
 
+async def test_a_topic_asked_as_a_question_is_followed_as_the_topic(bot: FakeBotApi) -> None:
+    """ "news about volcano" follows "volcano": a digest would search for "news" too."""
+    await bot.send_text("/subscribe news about volcano? +lava")
+    [confirmation] = await bot.replies(CHAT, 1)
+    assert "Subscribed to volcano (+lava)" in confirmation
+
+
 async def test_same_topic_again_replaces_filters(bot: FakeBotApi) -> None:
     """Subscribing to a followed topic changes its filters instead of adding a second one."""
     await bot.send_text("/subscribe Football +final")
