@@ -112,13 +112,13 @@ class Dialect:
             return tuple(json.loads(value))
         return tuple(value or ())
 
-    def hits(self, since: bool, windowed: bool = False) -> sa.CTE:
+    def hits(self, since: bool, windowed: bool) -> sa.CTE:
         """(id, score, when_ts) of the `:limit` best articles for `:match` (from
         `match_all`/`_any`) among its newest `:pool` matches, ranked at `:now` with `:scale`
         seconds of recency; with `since`, only those dated or fetched at `:since` or later;
-        `windowed`: the statement for a store whose `:top` (highest article id, read in the
-        same unit of work) is above `:window` (SEARCH_WINDOW). `search_parameters` gives
-        the values of all but `:top`."""
+        `windowed`: the statement for a store whose `:top` (highest article id, as
+        `ArticleStore._windowed` last read it: at most TOP_SECONDS old) is above `:window`
+        (SEARCH_WINDOW). `search_parameters` gives the values of all but `:top`."""
         sql = self.window_sql if windowed and self.window_sql else self.hits_sql
         text = sql.replace("{since}", self.since_sql if since else "")
         columns = {"id": sa.BigInteger, "score": sa.Double, "when_ts": sa.Double}
