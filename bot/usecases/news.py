@@ -37,7 +37,7 @@ _ASKED = re.compile(
       | (?:the\s+)?latest\s+(?:on|about|from)\s+
       | what\s+about\s+
       | что\s+(?:нового|происходит|слышно)\s+(?:в|во|с|со|у|о|об|про|на)\s+
-      | (?:последние\s+)?новости\s+(?:о|об|про|из|с)\s+
+      | (?:последние\s+)?новости(?:\s+(?:о|об|про|из|с))?\s+
       | расскажи(?:те)?\s+(?:о|об|про)\s+
       | 关于
     )""",
@@ -45,6 +45,9 @@ _ASKED = re.compile(
 )
 _ASKED_END = re.compile(r"(?: lately|的(?:最新)?(?:新闻|消息))$")
 _MARKS = " ?!.？！。"
+# "Brexit news", "Путин новости": after a name (a capital first) the word asks for news. Not
+# "fake news" or "Fox News", which are topics.
+_NEWS_ENDS = (" news", " updates", " новости")
 
 
 def topic_of(text: str) -> str:
@@ -53,6 +56,8 @@ def topic_of(text: str) -> str:
     would be left."""
     query = clean_query(text)  # single spaces: no pattern here can backtrack over a run
     topic = _ASKED_END.sub("", _ASKED.sub("", query, count=1).rstrip(_MARKS)).rstrip(_MARKS)
+    if topic[:1].isupper() and topic.endswith(_NEWS_ENDS):
+        topic = topic.rsplit(" ", 1)[0]
     return topic if searchable(topic) else query
 
 
