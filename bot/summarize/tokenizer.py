@@ -28,7 +28,6 @@ _WORD = re.compile(rf"[{_CJK}]|\d+(?:[.,]\d+)+|{_LETTER}+(?:['’\-]{_LETTER}+)*
 # будет солнце!» состоялась в Ростове.' Punkt always cuts after these two marks.
 _OPEN_END = re.compile(r"[!?][\"'»”’)\]]*$")
 _IDEOGRAPH = re.compile(rf"[{_CJK}]")
-_NOT_SPACE = re.compile(r"[^\W_]+")
 
 
 @cache
@@ -86,14 +85,14 @@ class OfflineTokenizer:
 
 
 def word_count(text: str) -> int:
-    """Words of a text as a length budget counts them: whitespace-separated words, and two CJK
-    ideographs as one word (Chinese is written without spaces, and its words average about
-    two characters). English and Russian text: exactly `len(text.split())`."""
+    """Words of a text as a length budget counts them: whitespace-separated words, or in text
+    with CJK ideographs the other words as `to_words` finds them and two ideographs as one
+    word (Chinese is written without spaces, and its words average about two characters).
+    English and Russian text: exactly `len(text.split())`."""
     ideographs = 0 if text.isascii() else len(_IDEOGRAPH.findall(text))
     if not ideographs:
         return len(text.split())
-    rest = _IDEOGRAPH.sub(" ", text)
-    return len(_NOT_SPACE.findall(rest)) + (ideographs + 1) // 2
+    return len(_WORD.findall(_IDEOGRAPH.sub(" ", text))) + (ideographs + 1) // 2
 
 
 @cache
