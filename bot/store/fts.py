@@ -186,11 +186,22 @@ def _russian_variants(word: str) -> list[str]:
     return unique[: 1 + _MAX_VARIANTS]
 
 
-def _cjk_phrases(run: str) -> list[str]:
-    """A CJK query run as overlapping two-character phrases (one character stays one)."""
+def _cjk_terms(run: str) -> list[list[str]]:
+    """A CJK query run as terms of two-character phrases: each character must stand in a
+    found pair with a neighbour (a run of one character is one term of its own).
+
+    Chinese is written without spaces, so a run can be two words (台湾旅游: 台湾 + 旅游), and
+    the pair across their boundary (湾旅) is in no text. So instead of every overlapping pair,
+    a character's term is the pair before it or the pair after it. The first and last
+    characters have one pair each, and the terms these imply are dropped: 台湾旅游 is "台湾"
+    AND "旅游", 美国总统大选 is "美国" AND ("国总" OR "总统") AND ("总统" OR "统大") AND "大选".
+    A run of two or three characters asks for every pair, as before.
+    """
     if len(run) == 1:
-        return [run]
-    return [f"{a} {b}" for a, b in itertools.pairwise(run)]
+        return [[run]]
+    pairs = [f"{a} {b}" for a, b in itertools.pairwise(run)]
+    inner = [pairs[i - 1 : i + 1] for i in range(2, len(run) - 2)]
+    return [[pairs[0]], *inner, [pairs[-1]]] if len(pairs) > 1 else [[pairs[0]]]
 
 
 def query_terms(query: str, max_terms: int = MAX_QUERY_TERMS) -> list[list[str]]:
@@ -202,7 +213,7 @@ def query_terms(query: str, max_terms: int = MAX_QUERY_TERMS) -> list[list[str]]
             continue
         seen.add(run)
         if _is_cjk(run):
-            terms.extend([phrase] for phrase in _cjk_phrases(run))
+            terms.extend(_cjk_terms(run))
         elif _CYRILLIC.search(run):
             terms.append(_russian_variants(run))
         else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import sqlite3
 
@@ -71,8 +72,33 @@ def test_query_terms_cap_very_long_queries() -> None:
 
 
 def test_cjk_query_becomes_bigram_phrases() -> None:
-    assert fts.query_terms("中国经济") == [["中 国"], ["国 经"], ["经 济"]]
     assert fts.query_terms("中") == [["中"]]
+    assert fts.query_terms("经济") == [["经 济"]]
+    assert fts.query_terms("失业率") == [["失 业"], ["业 率"]]
+
+
+def test_a_cjk_run_of_two_words_needs_no_pair_across_them() -> None:
+    """A run of two words, 台湾旅游 (台湾 + 旅游): each character must be in a found pair
+    with a neighbour, so the pair across the words (湾旅, in no text) is never required."""
+    assert fts.query_terms("台湾旅游") == [["台 湾"], ["旅 游"]]
+    assert fts.query_terms("美国总统大选") == [
+        ["美 国"],
+        ["国 总", "总 统"],
+        ["总 统", "统 大"],
+        ["大 选"],
+    ]
+
+
+@given(st.text(alphabet="中国经济增长台湾旅游美总统大选", min_size=1, max_size=12))
+def test_every_character_of_a_cjk_query_is_in_a_required_pair(run: str) -> None:
+    """Whatever the run, each of its characters is in every alternative of some term, or
+    in one of the alternatives of each term that covers it: no character goes unasked."""
+    terms = fts.query_terms(run)
+    pairs = [f"{a} {b}" for a, b in itertools.pairwise(run)] or [run]
+    assert all(phrase in pairs for term in terms for phrase in term)
+    for position in range(len(run)):
+        around = {p for i, p in enumerate(pairs) if i in (position - 1, position)} or {run}
+        assert any(set(term) <= around for term in terms), (run, position)
 
 
 def test_fts_operators_are_plain_quoted_words() -> None:

@@ -80,6 +80,14 @@ async def test_chinese_text_is_searchable(store: Store, news: dict[str, int]) ->
     assert await _ids(store, "美国") == []
 
 
+async def test_chinese_words_of_one_query_may_stand_apart(store: Store) -> None:
+    """A query of two words written without a space, 台湾旅游 (Taiwan + tourism), finds a
+    story on Taiwan's tourism that never writes the two words side by side."""
+    (found,) = await _add(store, _article("旅游泡泡", "据报台湾与帕劳的“旅游泡泡”有重大进展。"))
+    assert await _ids(store, "台湾旅游") == [found]
+    assert await _ids(store, "台湾旅馆") == []  # every word is still needed
+
+
 async def test_fts_syntax_is_plain_words(store: Store, news: dict[str, int]) -> None:
     for query in ['"china" AND NEAR(', '"', "china*", "NOT china", "title:china", "(china",
                   "^china", "-china", "NEAR"]:  # fmt: skip
