@@ -109,6 +109,7 @@ def test_the_topic_is_taken_out_of_a_question() -> None:
         "РИА Новости": "РИА Новости",
         "关于台湾的新闻": "台湾",
         "台湾的最新消息": "台湾",
+        "關於臺灣的新聞": "臺灣",  # traditional characters
         "climate change": "climate change",
         "Fox News": "Fox News",
         "USA Today": "USA Today",

@@ -35,7 +35,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from bot.store import fts
+from bot.store import fts, tables
 
 RECENCY_DAYS = 30.0
 # Matches ranked per search, newest first (see the docstring). Not fitted: large enough that
@@ -52,6 +52,7 @@ SEARCH_POOL = 2000
 # the pool from the window; stores up to its size never see it.
 SEARCH_WINDOW = 100_000
 DAY_SECONDS = 86_400.0
+REINDEX_BATCH = 1000  # articles analyzed and written at a time by `Dialect.reindex`
 Terms = list[list[str]]
 
 
@@ -153,6 +154,32 @@ class Dialect:
         has the article's `id`, `when_ts` and analyzed `title` and `body`."""
         for statement in self.index_sql:
             conn.execute(_text(statement), rows)
+
+    def reindex(self, conn: sa.Connection, where: sa.ColumnElement[bool] | None = None) -> int:
+        """Analyze every article (`where` given: those it selects) and replace its index row,
+        REINDEX_BATCH articles at a time (streamed: memory does not grow with the archive);
+        how many were indexed."""
+        columns = tables.articles.c
+        select = sa.select(columns.id, columns.when_ts, columns.title, columns.text)
+        found = conn.execute(
+            (select if where is None else select.where(where)).execution_options(
+                yield_per=REINDEX_BATCH
+            )
+        )
+        done = 0
+        for batch in found.partitions():
+            rows = [
+                {
+                    "id": r.id,
+                    "when_ts": r.when_ts,
+                    "title": fts.index_text(r.title),
+                    "body": fts.index_body(r.text),
+                }
+                for r in batch
+            ]
+            self.index(conn, rows)
+            done += len(rows)
+        return done
 
 
 _SQLITE = Dialect(
@@ -294,3 +321,8 @@ PAUSE_KEY = sa.text("""
 def dialect_for(database_url: str) -> Dialect:
     """The dialect of a DATABASE_URL (already checked by `engine.driver_url`)."""
     return _SQLITE if database_url.startswith("sqlite:") else _POSTGRES
+
+
+def dialect_named(name: str) -> Dialect:
+    """The dialect of a SQLAlchemy dialect name ("sqlite", "postgresql")."""
+    return _SQLITE if name == "sqlite" else _POSTGRES

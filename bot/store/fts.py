@@ -3,7 +3,8 @@
 The FTS5 table never sees raw text. Both articles and queries go through the same analyzer:
 words are lowercased and stemmed with Snowball, the stemmer chosen per word by its script
 (Cyrillic → Russian, Latin → English); other scripts are kept as they are, and CJK text is
-indexed one character per token so Chinese can be searched by (bigram) phrases.
+indexed one character per token so Chinese can be searched by (bigram) phrases, traditional
+characters read as simplified ones (`bot.hanzi`: 台灣 finds 台湾 and the other way round).
 User input only ever reaches FTS5 as double-quoted runs of letters and digits, so words like
 AND, NEAR or a stray quote are plain words, never query syntax.
 """
@@ -18,6 +19,8 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
 
 import snowballstemmer
+
+from bot.hanzi import fold_hanzi
 
 if TYPE_CHECKING:
     from bot.models import Article
@@ -125,7 +128,7 @@ def _is_cjk(run: str) -> bool:
 def _index_form(raw: str) -> str:
     """The index tokens of one run of `_RUN` as found in a text, space-separated."""
     run = _fold(raw)
-    return " ".join(run) if _is_cjk(run) else stem(run)
+    return " ".join(fold_hanzi(run)) if _is_cjk(run) else stem(run)
 
 
 def _plain_runs(text: str) -> list[str] | None:
@@ -213,7 +216,7 @@ def query_terms(query: str, max_terms: int = MAX_QUERY_TERMS) -> list[list[str]]
             continue
         seen.add(run)
         if _is_cjk(run):
-            terms.extend(_cjk_terms(run))
+            terms.extend(_cjk_terms(fold_hanzi(run)))
         elif _CYRILLIC.search(run):
             terms.append(_russian_variants(run))
         else:

@@ -4,8 +4,9 @@ The tables are declared once (`bot.store.tables`), so a dump is backend-neutral:
 line, then one `{"table": ..., "row": {...}}` line per row, tables in foreign-key order.
 Values are plain JSON (times as ISO 8601 text, lists as lists, `bytes` as `{"$b64": ...}`);
 the column types turn them back into what each backend holds. The search index is derived
-data: it is not exported, and import rebuilds it. Import wants a migrated, empty target and
-runs in one transaction, so a failed import leaves the target as it was.
+data: it is not exported, and import rebuilds it (`Dialect.reindex`). Import wants a
+migrated, empty target and runs in one transaction, so a failed import leaves the target as
+it was.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any, TextIO
 import sqlalchemy as sa
 
 from bot.errors import StoreError
-from bot.store import fts, tables
+from bot.store import tables
 from bot.store.sqlstore import SqlStore
 
 FORMAT = "newsbot-export"
@@ -129,26 +130,6 @@ def _batches(
         yield tables.metadata.tables[name], batch
 
 
-def _rebuild_index(store: SqlStore, conn: sa.Connection) -> None:
-    """Fill the search index with the analyzed title and body of every article, BATCH
-    articles at a time (streamed: memory does not grow with the archive)."""
-    A = tables.articles.c
-    articles = conn.execute(
-        sa.select(A.id, A.when_ts, A.title, A.text).execution_options(yield_per=BATCH)
-    )
-    for batch in articles.partitions():
-        rows = [
-            {
-                "id": r.id,
-                "when_ts": r.when_ts,
-                "title": fts.index_text(r.title),
-                "body": fts.index_body(r.text),
-            }
-            for r in batch
-        ]
-        store.dialect.index(conn, rows)
-
-
 async def import_dump(store: SqlStore, lines: Iterable[str]) -> dict[str, int]:
     """Load a dump into an empty, migrated store and rebuild its search index; rows per table."""
 
@@ -162,7 +143,7 @@ async def import_dump(store: SqlStore, lines: Iterable[str]) -> dict[str, int]:
             counts[table.name] = counts.get(table.name, 0) + len(batch)
         for statement in store.dialect.before_import:
             conn.execute(sa.text(statement))
-        _rebuild_index(store, conn)
+        store.dialect.reindex(conn)
         for statement in store.dialect.after_import:
             conn.execute(sa.text(statement))
         bump = tables.store_state.c.articles_version + 1

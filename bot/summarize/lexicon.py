@@ -10,6 +10,7 @@ from typing import Any
 
 import snowballstemmer
 
+from bot.hanzi import fold_hanzi, traditional_forms
 from bot.summarize.language import pipeline_language
 
 Stemmer = Callable[[str], str]
@@ -53,16 +54,13 @@ class SnowballStemmer:
         return _stem(self._pipeline, word)
 
 
-def identity_stemmer(word: str) -> str:
-    """Return the word unchanged (Chinese has no inflection to strip)."""
-    return word
-
-
 def make_stemmer(language: str) -> Stemmer:
-    """A fresh stemmer for an ISO code or language name."""
+    """A fresh stemmer for an ISO code or language name. Chinese has no inflection to strip:
+    its "stem" is the word in simplified characters (`fold_hanzi`), so that sentences and
+    queries in either script share their terms."""
     pipeline = pipeline_language(language)
     if pipeline == "chinese":
-        return identity_stemmer
+        return fold_hanzi
     return SnowballStemmer(pipeline)
 
 
@@ -84,7 +82,10 @@ def _stop_words(pipeline: str) -> frozenset[str]:
     source = resources.files("sumy") / "data" / "stopwords" / f"{pipeline}.txt"
     if not source.is_file():
         raise LookupError(f"Stop-words are not available for language {pipeline}.")
-    return parse_word_list(source.read_text(encoding="utf-8"))
+    words = parse_word_list(source.read_text(encoding="utf-8"))
+    # sumy's Chinese list is in simplified characters; a word is one character to the
+    # tokenizer, so the traditional spelling of each listed character is a stop word too.
+    return words | traditional_forms(words) if pipeline == "chinese" else words
 
 
 def stop_words(language: str) -> frozenset[str]:

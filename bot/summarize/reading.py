@@ -17,7 +17,7 @@ from typing import Any
 
 from bot.models import Article
 from bot.summarize.document import drop_fragments, parse_paragraphs
-from bot.summarize.language import detect_language
+from bot.summarize.language import detect_language, pipeline_language
 from bot.summarize.lexicon import make_stemmer, stop_words
 from bot.summarize.tokenizer import make_tokenizer
 from bot.summarize.vectors import Terms, content_terms
@@ -25,7 +25,10 @@ from bot.summarize.vectors import Terms, content_terms
 READ_CACHE_SIZE = 4096  # articles kept split and stemmed (a few KiB each)
 # Bump when what `read_article` returns changes (splitter, hygiene, stemmer, stop words):
 # stored readings of another version are ignored and the text is read again.
-READING_VERSION = 1
+READING_VERSION = 2
+# Version 2 changed Chinese only (terms in simplified characters, `bot.hanzi`): a version-1
+# reading of any other language is still what `read_article` returns, and is used.
+_CHINESE_CHANGED = 1
 READING_PREFIX = f"[{READING_VERSION},"  # how a stored reading of this version starts
 
 
@@ -84,7 +87,10 @@ def decode_reading(reading: str, title: str, text: str) -> ReadArticle | None:
     title or text, or is not one at all (then the text is read again)."""
     try:
         version, checksum, language, headline, sentences = json.loads(reading)
-        if version != READING_VERSION or checksum != _checksum(title, text):
+        current = version == READING_VERSION or (
+            version == _CHINESE_CHANGED and pipeline_language(str(language)) != "chinese"
+        )
+        if not current or checksum != _checksum(title, text):
             return None
         texts: list[str] = []
         terms: list[Terms] = []

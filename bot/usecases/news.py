@@ -39,11 +39,11 @@ _ASKED = re.compile(
       | что\s+(?:нового|происходит|слышно)\s+(?:в|во|с|со|у|о|об|про|на)\s+
       | (?:последние\s+)?новости(?:\s+(?:о|об|про|из|с))?\s+
       | расскажи(?:те)?\s+(?:о|об|про)\s+
-      | 关于
+      | 关于 | 關於
     )""",
     re.IGNORECASE | re.VERBOSE,
 )
-_ASKED_END = re.compile(r"(?: lately|的(?:最新)?(?:新闻|消息))$")
+_ASKED_END = re.compile(r"(?: lately|的(?:最新)?(?:新闻|新聞|消息))$")
 _MARKS = " ?!.？！。"
 # "Brexit news", "Путин новости": after a name (a capital first) the word asks for news. Not
 # "fake news" or "Fox News", which are topics.

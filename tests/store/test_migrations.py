@@ -23,7 +23,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from bot.errors import SchemaError
+from bot.models import Article
 from bot.store import open_store
+from bot.store.dialects import dialect_for
 from bot.store.engine import make_runner
 from bot.store.migrate import FENCE, HEAD
 from bot.store.sqlstore import SqlStore
@@ -193,6 +195,40 @@ async def test_new_databases_hold_exactly_the_declared_tables(store_url: str) ->
     await store.close()
     assert await _revision(store_url) == HEAD
     assert await asyncio.to_thread(_differences, store_url) == []
+
+
+async def test_chinese_articles_indexed_before_0007_are_found_in_either_script(
+    store_url: str,
+) -> None:
+    """Revision 0007 analyzes Chinese articles again, traditional characters as simplified
+    (`bot.hanzi`): an index row written before, with the characters as written, is replaced,
+    so a reader typing simplified characters finds the traditional story."""
+    store = open_store(store_url, auto_migrate=True)
+    await store.open()
+    try:
+        added = await store.add_article(Article("臺灣經濟", "臺灣經濟成長率上修。", language="zh"))
+    finally:
+        await store.close()
+    raw = {"id": added.article_id, "when_ts": 1.7e9, "title": "臺 灣 經 濟", "body": "臺 灣 經 濟"}
+
+    def as_before(conn: sa.Connection) -> None:
+        dialect_for(store_url).index(conn, [raw])
+        conn.execute(sa.text("UPDATE alembic_version SET version_num = '0006'"))
+
+    runner = make_runner(store_url, pool_size=1)
+    try:
+        await runner.run(as_before, "write")
+    finally:
+        await runner.dispose()
+    before, after = await SqlStore(store_url).migrate()
+    assert before.revision == "0006" and after.revision == HEAD
+    store = open_store(store_url)
+    await store.open()
+    try:
+        assert [a.id for a in await store.search("台湾经济")] == [added.article_id]
+        assert [a.id for a in await store.search("臺灣經濟")] == [added.article_id]
+    finally:
+        await store.close()
 
 
 async def test_a_sqlite_store_older_than_the_history_is_refused(tmp_path: Path) -> None:

@@ -88,6 +88,19 @@ async def test_chinese_words_of_one_query_may_stand_apart(store: Store) -> None:
     assert await _ids(store, "台湾旅馆") == []  # every word is still needed
 
 
+async def test_chinese_is_found_in_either_script(store: Store) -> None:
+    """Traditional characters (Taiwan, Hong Kong) and simplified ones (mainland) are one text
+    to search: a reader finds a story whichever script either of them is written in."""
+    traditional, simplified = await _add(
+        store,
+        _article("臺灣經濟", "臺灣經濟成長率上修。"),
+        _article("香港经济", "香港经济增长放缓。"),
+    )
+    assert await _ids(store, "台湾经济") == [traditional]
+    assert await _ids(store, "臺灣經濟") == [traditional]
+    assert await _ids(store, "香港經濟") == [simplified]
+
+
 async def test_fts_syntax_is_plain_words(store: Store, news: dict[str, int]) -> None:
     for query in ['"china" AND NEAR(', '"', "china*", "NOT china", "title:china", "(china",
                   "^china", "-china", "NEAR"]:  # fmt: skip

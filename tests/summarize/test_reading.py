@@ -65,6 +65,20 @@ def test_a_reading_of_another_text_title_or_version_is_ignored() -> None:
     assert decode_reading(json.dumps(record), stored.title, stored.text) is None
 
 
+def test_a_version_1_reading_stands_except_in_chinese() -> None:
+    """Version 2 changed Chinese terms only (traditional characters read as simplified), so a
+    version-1 reading of another language is still used, and a Chinese one read again."""
+    traditional = Article(title="臺北公布預算", text="臺北公布了新的交通預算。", language="zh")
+    for article, current in ((ENGLISH, True), (RUSSIAN, True), (traditional, False)):
+        stored = with_sentences(article)
+        record = json.loads(stored.reading)
+        record[0] = 1
+        decoded = decode_reading(json.dumps(record), stored.title, stored.text)
+        assert (decoded is not None) == current, article.language
+    read = read_article("zh", traditional.title, traditional.text)
+    assert "台" in read.title and "预" in {t for terms in read.terms for t in terms}
+
+
 GARBAGE = ["", "[", "null", "{}", "[1, 2]", '"text"', '[1, 2, "en", "t", [[1]]]', "[1,2,3,4,5]"]
 
 
