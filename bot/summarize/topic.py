@@ -53,6 +53,7 @@ from bot.summarize.vectors import (
     csr_matrix,
     idf_weights,
     row_of_entries,
+    sorted_unique,
     tfidf,
     vocabulary,
 )
@@ -152,7 +153,7 @@ def concept_matrix(
         rows.append(sentence)
     concepts, column = np.unique(np.concatenate(codes), return_inverse=True)
     width = max(len(concepts), 1)
-    held = np.unique(np.concatenate(rows) * width + column.ravel())  # (row, concept), no repeats
+    held = sorted_unique(np.concatenate(rows) * width + column.ravel())  # (row, concept) once
     row, concept = np.divmod(held, width)  # `held` is sorted, so its rows are too
     told = np.zeros((stories, width), dtype=bool)  # which stories mention each concept
     told[story_of[row], concept] = True

@@ -77,6 +77,16 @@ def idf_weights(counts: sparse.csr_matrix) -> Matrix:
     return np.asarray(np.log((1.0 + rows) / (1.0 + document_frequency)) + 1.0, dtype=np.float64)
 
 
+def sorted_unique(values: Ints) -> Ints:
+    """`np.unique(values)`, by sorting: numpy 2 finds unique values by hashing when no index
+    or inverse is asked for, ~10x slower than a sort on the few thousand integers of a topic
+    summary (330 against 34 µs for 4,000)."""
+    ordered = np.sort(values)
+    first = np.ones(len(ordered), dtype=bool)
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    return ordered[first]
+
+
 def row_of_entries(matrix: sparse.csr_matrix) -> Ints:
     """The row index of each stored entry of a CSR matrix."""
     return np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))

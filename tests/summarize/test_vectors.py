@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.summarize import make_stemmer, stop_words
 from bot.summarize.vectors import (
@@ -12,6 +14,7 @@ from bot.summarize.vectors import (
     count_matrix,
     idf_weights,
     normalize_rows,
+    sorted_unique,
     tfidf,
     vocabulary,
 )
@@ -60,3 +63,9 @@ def test_cosines_of_identical_and_disjoint_rows() -> None:
     assert cosines[0, 1] == pytest.approx(1.0)
     assert cosines[0, 2] == 0.0
     assert np.allclose(cosines, cosines.T)
+
+
+@given(st.lists(st.integers(min_value=-(2**62), max_value=2**62), max_size=200))
+def test_sorted_unique_is_numpys_unique(values: list[int]) -> None:
+    array = np.asarray(values, dtype=np.int64)
+    assert np.array_equal(sorted_unique(array), np.unique(array))
