@@ -183,14 +183,16 @@ def concept_matrix(
 
 
 # Openings that point back to the sentence before: a subject pronoun, "this"/"these", or a
-# connective (en, ru, zh). Quoted first in a story's part of an answer, such a sentence reads
-# as a fragment: "However, he cautions that ...", "Он также заявил ...", "例如，...".
+# connective (en, ru, zh; in Chinese also a sentence whose subject is left to the one before:
+# "称…" "[he] said", "并…" "and …", "该党…" "the said party"). Quoted first in a story's part
+# of an answer, such a sentence reads as a fragment: "However, he cautions that ...", "Он
+# также заявил ...", "例如，...".
 _FOLLOW_ON = re.compile(
     r"(?:(?:He|She|It|They|His|Her|Its|Their|This|These|Those|However|But|And|Also|Yet|"
     r"Meanwhile|Moreover|Furthermore|Nevertheless|Nonetheless|Therefore|Thus|Instead|Still|"
     r"Besides|Он|Она|Оно|Они|Его|Её|Ее|Их|Это|Этот|Эта|Эти|Однако|Но|Также|Поэтому|Впрочем|"
     r"Кроме того|При этом|Тем не менее)\b(?!-)"
-    r"|他|她|它|这|此外|但|然而|不过|另外|例如|因此|所以|同时)"
+    r"|他|她|它|这|该|此外|但|而|并|称|对此|然而|不过|另外|例如|因此|所以|同时)"
 )
 
 
