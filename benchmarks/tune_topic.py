@@ -14,9 +14,10 @@ maximal marginal relevance with λ = 0.5 chosen the same way, scored 45.1 / 15.4
 and 35.9 / 12.0 at the answer's length on all clusters; docs/decisions/0007.) The
 figures printed are the held-out folds only, as paired differences (± standard error) to
 round-robin lead and to sumy's LexRank, at 250 words (as the literature reports) and at the
-length of the bot's /summary answer for each cluster (budget 50 words per article, at most 2
-sentences per story; the baselines get exactly as many words as the answer with the default
-λ has).
+length of the bot's /summary answer for each cluster (budget 50 words per article, 2
+sentences per story and one more for a story that holds more; a cluster of one story gets
+that article's own summary, as the bot shows it; the baselines get exactly as many words as
+the answer with the default setting has).
 """
 
 from __future__ import annotations

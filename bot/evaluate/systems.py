@@ -29,8 +29,8 @@ from bot.summarize.document import (
     drop_fragments,
     parse_paragraphs,
 )
-from bot.summarize.registry import sentence_cap
-from bot.summarize.service import TOPIC_SENTENCES, topic_budget
+from bot.summarize.registry import DEFAULT_METHOD, sentence_cap
+from bot.summarize.service import TOPIC_SENTENCES, topic_budget, topic_choice
 from bot.summarize.topic import DEFAULT_TOPIC, TopicParams, pick_sentences
 
 ORACLE = "oracle"
@@ -121,11 +121,18 @@ def _articles(prepared: Prepared) -> list[Article]:
 
 
 def answer(prepared: Prepared, words: int = 0, params: TopicParams = DEFAULT_TOPIC) -> list[str]:
-    """Our topic summary of a cluster: `words` long, or with 0 as the bot's /summary answer."""
-    limit = words or topic_budget(len(prepared.item.docs))
-    per_story = None if words else TOPIC_SENTENCES
-    picks = pick_sentences(_articles(prepared), words=limit, per_story=per_story, params=params)
-    return truncate_words([pick.text for pick in picks.picks], limit)
+    """Our topic summary of a cluster: `words` long (the concept cover), or with 0 what the
+    bot's /summary answer shows: the cover, or for a cluster of one story that article's own
+    summary by the default method (`topic_choice`)."""
+    articles = _articles(prepared)
+    limit = words or topic_budget(len(articles))
+    if words:
+        picks = pick_sentences(articles, words=limit, per_story=None, params=params)
+        return truncate_words([pick.text for pick in picks.picks], limit)
+    chosen, own = topic_choice(
+        DEFAULT_METHOD, TOPIC_SENTENCES, articles, limit, TOPIC_SENTENCES, "", params
+    )
+    return truncate_words(list(own) if own is not None else [p.text for p in chosen.picks], limit)
 
 
 @lru_cache(maxsize=1024)

@@ -42,7 +42,7 @@ from bot.summarize.registry import (
     sentence_cap,
 )
 from bot.summarize.tokenizer import make_tokenizer
-from bot.summarize.topic import DEFAULT_TOPIC, Pick, TopicPicks, pick_sentences
+from bot.summarize.topic import DEFAULT_TOPIC, Pick, TopicParams, TopicPicks, pick_sentences
 
 logger = logging.getLogger(__name__)
 R = TypeVar("R")
@@ -84,7 +84,7 @@ def _stories(
     articles: Sequence[Article], chosen: TopicPicks, own: tuple[str, ...] | None = None
 ) -> tuple[ArticleSummary, ...]:
     """The chosen sentences grouped by story, each story's in document order (`own`: the
-    sentences of the one story, when `_topic_choice` gave them)."""
+    sentences of the one story, when `topic_choice` gave them)."""
     told: list[ArticleSummary] = []
     untold: list[ArticleSummary] = []
     for story in chosen.stories:
@@ -98,22 +98,25 @@ def _stories(
     return (*told, *untold)
 
 
-def _topic_choice(
+def topic_choice(
     method: str,
     default: Length,
     articles: Sequence[Article],
     words: int,
     per_story: int,
     query: str,
+    params: TopicParams = DEFAULT_TOPIC,
 ) -> tuple[TopicPicks, tuple[str, ...] | None]:
     """The topic method's picks, and for an answer of one story that story's own summary by
     the configured article method (`per_story` sentences): covering concepts is for several
     stories; on single articles it falls 5-12 ROUGE-1 below the article method
-    (docs/quality.md). Runs in a worker process or on a thread."""
+    (docs/quality.md). Runs in a worker process or on a thread; `newsbot eval` scores it."""
     if len(articles) == 1:  # one story, and no cover to compute for it
         chosen = TopicPicks((), ((0,),))
     else:
-        chosen = pick_sentences(articles, words=words, per_story=per_story, query=query)
+        chosen = pick_sentences(
+            articles, words=words, per_story=per_story, query=query, params=params
+        )
         if len(chosen.stories) != 1 or not chosen.picks:
             return chosen, None
     shown = articles[chosen.stories[0][0]]
@@ -233,10 +236,10 @@ class Summarizer:
         average sentences per article (250 words for 5 articles at 2 sentences), so "longer"
         answers grow with the sentences asked for. Stories keep the store's order; those the
         budget left without sentences come last, with none. An answer of one story is that
-        story's own summary by the configured method (see `_topic_choice`).
+        story's own summary by the configured method (see `topic_choice`).
         """
         per_story, budget = _topic_length(articles, sentences_per_article, words)
-        chosen, own = _topic_choice(
+        chosen, own = topic_choice(
             self._method, self._sentences, articles, budget, per_story, query
         )
         return TopicSummary(query=query, items=_stories(articles, chosen, own))
@@ -280,7 +283,7 @@ class Summarizer:
             )
         per_story, budget = _topic_length(articles, sentences_per_article, words)
         work = functools.partial(
-            _topic_choice, self._method, self._sentences, list(articles), budget, per_story, query
+            topic_choice, self._method, self._sentences, list(articles), budget, per_story, query
         )
         chosen, own = await self._in_worker(work)
         return TopicSummary(query=query, items=_stories(articles, chosen, own))

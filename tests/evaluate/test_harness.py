@@ -51,6 +51,25 @@ def test_round_robin_lead_alternates_articles() -> None:
     assert sum(len(s.split()) for s in summary) == 40
 
 
+def test_the_answer_scored_is_the_one_users_get() -> None:
+    """As /summary answers, a cluster of one story is scored on that article's own summary
+    (what the bot shows), a cluster of several on the concept cover; at a word budget,
+    always on the cover."""
+    from bot.models import Article
+    from bot.summarize import Summarizer
+    from bot.summarize.topic import pick_sentences
+
+    one = Prepared(Item("c", ("\n".join(FLOOD),), (), "reference"), "en")
+    shown = Summarizer().summarize_article(Article(title="", text="\n".join(FLOOD)), 2)
+    assert make_system("topic", "multi", 3, 0)(one) == list(shown.sentences)
+    cover = pick_sentences([Article(title="", text="\n".join(FLOOD))], words=60)
+    assert make_system("topic", "multi", 3, 60)(one) == truncate_words(
+        [pick.text for pick in cover.picks], 60
+    )
+    two = Prepared(Item("c", ("\n".join(FLOOD), "\n".join(FLOOD_FOLLOW_UP)), (), "r"), "en")
+    assert len(make_system("topic", "multi", 3, 0)(two)) >= 2
+
+
 @pytest.mark.parametrize("method", ["lexrank", "newslead", "newsrank"])
 def test_joined_method_fills_the_word_budget(method: str) -> None:
     """A registered method on the joined cluster stops at the budget, sentences from both:
