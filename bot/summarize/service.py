@@ -115,9 +115,14 @@ def topic_choice(
         chosen = TopicPicks((), ((0,),))
     else:
         chosen = pick_sentences(
-            articles, words=words, per_story=per_story, query=query, params=params
+            articles,
+            words=words,
+            per_story=per_story,
+            query=query,
+            params=params,
+            one_story_picks=False,
         )
-        if len(chosen.stories) != 1 or not chosen.picks:
+        if len(chosen.stories) != 1:
             return chosen, None
     shown = articles[chosen.stories[0][0]]
     return chosen, _worker_summarizer(method, default).summarize_article(shown, per_story).sentences

@@ -273,12 +273,15 @@ def pick_sentences(
     per_story: int | None = None,
     query: str = "",
     params: TopicParams = DEFAULT_TOPIC,
+    one_story_picks: bool = True,
 ) -> TopicPicks:
     """The sentences of a topic summary over `articles`, within `words` words.
 
     `per_story` is the sentences per story the user's length asks: a story gives at most
     `per_story + params.extra_per_story` when that is 2 or more, else one (a "short" answer is
-    one sentence a story); None: no cap.
+    one sentence a story); None: no cap. `one_story_picks=False`: when the articles are one
+    story, its grouping without picks (the bot shows that article's own summary instead, and
+    the cover's steps after grouping are skipped).
     """
     per_article = max(1, min(params.per_article, params.max_sentences // max(len(articles), 1)))
     data = read_articles(articles, query, per_article)
@@ -290,6 +293,8 @@ def pick_sentences(
     rows = tfidf(counts, idf)
     similarity = cosine_matrix(rows)
     stories = _group(data, counts, similarity, len(articles))
+    if not one_story_picks and len(stories.groups) == 1:
+        return TopicPicks((), tuple(stories.groups))
     headline = cosine_matrix(rows, tfidf(count_matrix(data.titles, columns), idf))
     salience = own_salience(data, similarity, headline, stories.shown)
     salience[~stories.shown] = -np.inf

@@ -90,6 +90,19 @@ def test_a_repost_is_one_story_and_never_quoted() -> None:
     assert {pick.article for pick in chosen.picks} <= {1, 2}
 
 
+def test_one_story_stops_at_its_grouping_when_its_picks_are_not_wanted() -> None:
+    """Asked without one-story picks (the bot shows that article's own summary), copies of
+    one article come back grouped with no picks; several stories are chosen as ever."""
+    copy = repost(FLOOD_ARTICLE, source="Other Wire", ident=9)
+    alone = pick_sentences([copy, FLOOD_ARTICLE], words=200, one_story_picks=False)
+    assert alone.stories == ((1, 0),) and alone.picks == ()
+    assert pick_sentences([copy, FLOOD_ARTICLE], words=200).picks  # by default: the cover
+    several = [copy, FLOOD_ARTICLE, BUDGET_ARTICLE]
+    assert pick_sentences(several, words=200, one_story_picks=False) == pick_sentences(
+        several, words=200
+    )
+
+
 def test_a_sentence_two_stories_share_is_picked_once() -> None:
     """Redundancy removal: the same sentence in two articles appears once in the summary."""
     shared = "The river rose two metres in six hours after days of heavy rain, officials said."
