@@ -109,8 +109,9 @@ def stem(word: str) -> str:
 
 
 def _fold(run: str) -> str:
-    """A run as indexed before stemming: lower-cased, ё read as е."""
-    return run.lower().replace("ё", "е")
+    """A run as indexed before stemming: lower-cased, ё read as е, traditional Chinese
+    characters as simplified ones."""
+    return fold_hanzi(run.lower().replace("ё", "е"))
 
 
 def _runs(text: str) -> Iterator[str]:
@@ -128,7 +129,7 @@ def _is_cjk(run: str) -> bool:
 def _index_form(raw: str) -> str:
     """The index tokens of one run of `_RUN` as found in a text, space-separated."""
     run = _fold(raw)
-    return " ".join(fold_hanzi(run)) if _is_cjk(run) else stem(run)
+    return " ".join(run) if _is_cjk(run) else stem(run)
 
 
 def _plain_runs(text: str) -> list[str] | None:
@@ -216,7 +217,7 @@ def query_terms(query: str, max_terms: int = MAX_QUERY_TERMS) -> list[list[str]]
             continue
         seen.add(run)
         if _is_cjk(run):
-            terms.extend(_cjk_terms(fold_hanzi(run)))
+            terms.extend(_cjk_terms(run))
         elif _CYRILLIC.search(run):
             terms.append(_russian_variants(run))
         else:

@@ -104,6 +104,7 @@ def test_every_character_of_a_cjk_query_is_in_a_required_pair(run: str) -> None:
 def test_traditional_and_simplified_characters_analyze_alike() -> None:
     assert fts.index_text("台灣旅遊業") == fts.index_text("台湾旅游业") == "台 湾 旅 游 业"
     assert fts.query_terms("台灣旅遊") == fts.query_terms("台湾旅游")
+    assert fts.query_terms("台灣 台湾") == [["台 湾"]]  # one word, whichever script
 
 
 def test_fts_operators_are_plain_quoted_words() -> None:
