@@ -367,6 +367,8 @@ async def _load(args: argparse.Namespace, url: str, bare: bool) -> Run:
 
 async def main(args: argparse.Namespace) -> int:
     """Run the load and print the figures; 0 when every target was met."""
+    if args.new_topics and not new_topics():
+        return 0  # skipped: eval_file said why (no BBC headlines to draw topics from)
     with tempfile.TemporaryDirectory() as folder:
         given = str(args.store or "")
         url = given if "://" in given else f"sqlite:///{args.store or Path(folder) / 'load.db'}"
