@@ -28,7 +28,7 @@ READ_CACHE_SIZE = 4096  # articles kept split and stemmed (a few KiB each)
 READING_VERSION = 2
 # Version 2 changed Chinese only (terms in simplified characters, `bot.hanzi`): a version-1
 # reading of any other language is still what `read_article` returns, and is used.
-_CHINESE_CHANGED = 1
+_BEFORE_CHINESE_FOLD = 1
 READING_PREFIX = f"[{READING_VERSION},"  # how a stored reading of this version starts
 
 
@@ -88,7 +88,7 @@ def decode_reading(reading: str, title: str, text: str) -> ReadArticle | None:
     try:
         version, checksum, language, headline, sentences = json.loads(reading)
         current = version == READING_VERSION or (
-            version == _CHINESE_CHANGED and pipeline_language(str(language)) != "chinese"
+            version == _BEFORE_CHINESE_FOLD and pipeline_language(str(language)) != "chinese"
         )
         if not current or checksum != _checksum(title, text):
             return None
