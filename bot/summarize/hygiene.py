@@ -101,3 +101,54 @@ def clean_sentence(sentence: str) -> str | None:
     ):
         return None
     return strip_dateline(text)
+
+
+# Quotation marks a sentence may open and leave for a later sentence to close (single quotes
+# are left alone: they are also apostrophes). Curly quotes and guillemets say which way they
+# face; straight double quotes only pair up: an odd one out opens a quote when it stands
+# where a word starts (after a space, a bracket or a dash, or first), else it closes one
+# opened before. In a height (6'2") it is inches, not a quote.
+_PAIRS = {"“": "”", "«": "»", "「": "」", "『": "』"}
+_CLOSERS = {closer: opener for opener, closer in _PAIRS.items()}
+_INCHES = re.compile(r"\d['′]\d{1,2}\"(?=\s)")  # a height, 6'2": no quote
+_OPENS_AFTER = frozenset(" \t\n([{—–-/“«「『")
+
+
+def _quotes(sentence: str) -> tuple[list[str], list[str]]:
+    """The opening marks a sentence lacks for the quotes it closes, and the closing marks it
+    lacks for the quotes it opens (each list in the order the marks appear)."""
+    missing: list[str] = []
+    owed: list[str] = []  # closing marks of the quotes still open
+    for char in sentence:
+        if char in _PAIRS:
+            owed.append(_PAIRS[char])
+        elif char in _CLOSERS:
+            if char in owed:
+                owed.remove(char)
+            else:
+                missing.append(_CLOSERS[char])
+    inches = {match.end() - 1 for match in _INCHES.finditer(sentence)}
+    straight = [i for i, char in enumerate(sentence) if char == '"' and i not in inches]
+    if len(straight) % 2:
+        first = straight[0]
+        (owed if first == 0 or sentence[first - 1] in _OPENS_AFTER else missing).append('"')
+    return missing, owed
+
+
+def whole_quotes(sentences: tuple[str, ...]) -> tuple[str, ...]:
+    """Sentences shown one after another, each quotation whole: a sentence that closes a quote
+    opened in a sentence not shown gets the opening mark ('We need help," he said.' →
+    '"We need help," he said.'), and one that opens a quote it leaves to a sentence not shown
+    gets the closing mark. Quotes that the next shown sentence goes on with are left open."""
+    scanned = [_quotes(sentence) for sentence in sentences]
+    shown: list[str] = []
+    carried = False  # the sentence before left a quote open that this one closes
+    for index, (sentence, (missing, open_)) in enumerate(zip(sentences, scanned, strict=True)):
+        if missing and not carried:
+            sentence = "".join(reversed(missing)) + sentence
+        following = scanned[index + 1][0] if index + 1 < len(sentences) else []
+        carried = bool(open_) and bool(following)
+        if open_ and not carried:
+            sentence += "".join(reversed(open_))
+        shown.append(sentence)
+    return tuple(shown)

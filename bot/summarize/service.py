@@ -30,6 +30,7 @@ from bot.summarize.document import (
     parse_paragraphs,
     sentence_texts,
 )
+from bot.summarize.hygiene import whole_quotes
 from bot.summarize.language import detect_language
 from bot.summarize.registry import (
     DEFAULT_METHOD,
@@ -91,7 +92,7 @@ def _stories(
         picks = sorted((p for p in chosen.picks if p.article == story[0]), key=_position)
         item = ArticleSummary(
             article=articles[story[0]],
-            sentences=own if own is not None else tuple(p.text for p in picks),
+            sentences=whole_quotes(own if own is not None else tuple(p.text for p in picks)),
             also=tuple(articles[i] for i in story[1:]),
         )
         (told if item.sentences else untold).append(item)
@@ -223,7 +224,7 @@ class Summarizer:
             title=article.title,
             spans=article.sentence_spans,
         )
-        return ArticleSummary(article=article, sentences=tuple(picked))
+        return ArticleSummary(article=article, sentences=whole_quotes(tuple(picked)))
 
     def summarize_topic(
         self,

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.models import Article
 from bot.summarize import Summarizer
-from bot.summarize.hygiene import clean_sentence
+from bot.summarize.hygiene import clean_sentence, whole_quotes
 
 
 @pytest.mark.parametrize(
@@ -104,3 +106,46 @@ def test_a_summary_never_shows_a_glued_dateline_or_a_credit() -> None:
     summary = Summarizer().summarize_article(article, 3)
     assert summary.sentences[0].startswith("On Tuesday, the New Zealand government")
     assert not any(s.endswith(":") or s.startswith("Photo") for s in summary.sentences)
+
+
+@pytest.mark.parametrize(
+    ("shown", "whole"),
+    [
+        (
+            ['"This is a major milestone, and I thank all parties.'],
+            ['"This is a major milestone, and I thank all parties."'],
+        ),
+        (['We need help now," he added.'], ['"We need help now," he added.']),
+        (["Он сказал: «Мост откроют."], ["Он сказал: «Мост откроют.»"]),
+        (
+            ["陈章太透露，“据联合国一个决定，中文一律使用简体字。"],
+            ["陈章太透露，“据联合国一个决定，中文一律使用简体字。”"],
+        ),
+        (["done,” she said."], ["“done,” she said."]),
+        # the next sentence shown goes on with the quote: both as they are
+        (
+            ['He said "the river rose.', "It will fall,” he added."],
+            ['He said "the river rose.', "It will fall,” he added."],
+        ),
+        (
+            ['He said "the river rose.', "The dam held."],
+            ['He said "the river rose."', "The dam held."],
+        ),
+        # balanced, inches, apostrophes: untouched
+        (
+            ['He is 6\'2" tall and said "yes".', "It “works” well.", "«Да», — сказал он."],
+            ['He is 6\'2" tall and said "yes".', "It “works” well.", "«Да», — сказал он."],
+        ),
+    ],
+)
+def test_quotations_shown_are_whole(shown: list[str], whole: list[str]) -> None:
+    assert whole_quotes(tuple(shown)) == tuple(whole)
+
+
+@given(st.lists(st.text(alphabet="ab .,\"“”«»「」1'", max_size=30), max_size=4))
+def test_whole_quotes_only_adds_marks_and_is_stable(shown: list[str]) -> None:
+    """It adds marks at the ends of sentences and changes nothing else; applied again, it
+    changes nothing more."""
+    once = whole_quotes(tuple(shown))
+    assert all(original in result for original, result in zip(shown, once, strict=True))
+    assert whole_quotes(once) == once
