@@ -27,22 +27,19 @@ from common import ROOT, exit_code
 from bot.evaluate.retrieval import K, Scores, load_qrels
 from bot.ingest import load_bundled_sample
 from bot.ingest.records import with_sentences
+from bot.models import Article
 from bot.store import Store, open_store
 
 QRELS = ROOT / "benchmarks" / "data" / "retrieval_qrels.jsonl"
 TOLERANCE = 0.01
 
 
-async def _filled(path: Path, convert: opencc.OpenCC | None) -> Store:
-    """A new store with the bundled sample, its Chinese articles converted by `convert`."""
-    source = open_store(f"sqlite:///{path}.sample", auto_migrate=True)
-    await source.open()
-    await load_bundled_sample(source)
-    articles = await source.latest(1_000_000)
-    await source.close()
+async def _filled(path: Path, sample: list[Article], convert: opencc.OpenCC | None) -> Store:
+    """A new store with the bundled sample's articles, the Chinese ones converted by
+    `convert`; both stores are filled the same way, so only the script differs."""
     store = open_store(f"sqlite:///{path}", auto_migrate=True)
     await store.open()
-    for article in reversed(articles):
+    for article in reversed(sample):
         if convert is not None and article.language == "zh":
             title, text = convert.convert(article.title), convert.convert(article.text)
             article = dataclasses.replace(article, title=title, text=text, reading="")
@@ -50,14 +47,26 @@ async def _filled(path: Path, convert: opencc.OpenCC | None) -> Store:
     return store
 
 
+async def _sample(path: Path) -> list[Article]:
+    """The bundled sample's articles, newest first, as a store holds them."""
+    source = open_store(f"sqlite:///{path}", auto_migrate=True)
+    await source.open()
+    try:
+        await load_bundled_sample(source)
+        return await source.latest(1_000_000)
+    finally:
+        await source.close()
+
+
 async def main() -> int:
     """Print the table; 0 when every pairing meets the target."""
     queries = [query for query in load_qrels(QRELS) if query.lang == "zh"]
     to_traditional = opencc.OpenCC("s2t")
     with tempfile.TemporaryDirectory() as folder:
+        sample = await _sample(Path(folder) / "sample.db")
         stores = {
-            "simplified": await _filled(Path(folder) / "simplified.db", None),
-            "traditional": await _filled(Path(folder) / "traditional.db", to_traditional),
+            "simplified": await _filled(Path(folder) / "simplified.db", sample, None),
+            "traditional": await _filled(Path(folder) / "traditional.db", sample, to_traditional),
         }
         try:
             results: dict[tuple[str, str], Scores] = {}

@@ -92,7 +92,8 @@ def _stories(
         picks = sorted((p for p in chosen.picks if p.article == story[0]), key=_position)
         item = ArticleSummary(
             article=articles[story[0]],
-            sentences=whole_quotes(own if own is not None else tuple(p.text for p in picks)),
+            # `own` comes from summarize_article, whose quotes are whole already
+            sentences=own if own is not None else whole_quotes(tuple(p.text for p in picks)),
             also=tuple(articles[i] for i in story[1:]),
         )
         (told if item.sentences else untold).append(item)
