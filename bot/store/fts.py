@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Protocol
 import snowballstemmer
 
 from bot.hanzi import fold_hanzi
+from bot.store import places
 
 if TYPE_CHECKING:
     from bot.models import Article
@@ -190,6 +191,31 @@ def _russian_variants(word: str) -> list[str]:
     return unique[: 1 + _MAX_VARIANTS]
 
 
+@lru_cache(maxsize=1)
+def _place_forms() -> dict[str, tuple[str, ...]]:
+    """The stem of each place and adjective of `places`, mapped to the index forms of its
+    whole group (a Russian name in its declined forms as well: «Китай», «Китая»)."""
+    related: dict[str, set[str]] = {}
+    for table, forms in (
+        (places.ENGLISH, lambda w: [stem(w)]),
+        (places.RUSSIAN, _russian_variants),
+    ):
+        for name, adjectives in table.items():
+            keys = [stem(name), *map(stem, adjectives)]
+            group = {*forms(name), *keys}
+            for key in keys:
+                related.setdefault(key, set()).update(group)
+    return {key: tuple(sorted(group)) for key, group in related.items()}
+
+
+def _with_places(term: list[str]) -> list[str]:
+    """A query word's forms, and where it names a place (or is its adjective) the other
+    side's: "ukraine" also finds "ukrainian" and the other way round."""
+    table = _place_forms()
+    extra = [form for key in term for form in table.get(key, ()) if form not in term]
+    return [*term, *dict.fromkeys(extra)] if extra else term
+
+
 def _cjk_terms(run: str) -> list[list[str]]:
     """A CJK query run as terms of two-character phrases: each character must stand in a
     found pair with a neighbour (a run of one character is one term of its own).
@@ -219,9 +245,9 @@ def query_terms(query: str, max_terms: int = MAX_QUERY_TERMS) -> list[list[str]]
         if _is_cjk(run):
             terms.extend(_cjk_terms(run))
         elif _CYRILLIC.search(run):
-            terms.append(_russian_variants(run))
+            terms.append(_with_places(_russian_variants(run)))
         else:
-            terms.append([stem(run)])
+            terms.append(_with_places([stem(run)]))
         if len(terms) >= max_terms:
             return terms[:max_terms]
     return terms

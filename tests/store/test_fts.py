@@ -9,7 +9,7 @@ import sqlite3
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.store import fts
+from bot.store import fts, places
 
 # Letters and digits, or characters of the CJK blocks (the analyzer keeps a CJK run whole,
 # unassigned code points of those blocks included, e.g. U+FADA): never a double quote.
@@ -107,11 +107,32 @@ def test_traditional_and_simplified_characters_analyze_alike() -> None:
     assert fts.query_terms("台灣 台湾") == [["台 湾"]]  # one word, whichever script
 
 
+def test_a_place_and_its_adjective_are_one_query_word() -> None:
+    """Either side of `places` adds the other's index forms; a Russian name in its
+    declined forms too (the adjective's stem alone would not find «Китая»)."""
+    assert fts.query_terms("Ukraine") == [["ukrain", "ukrainian"]]
+    assert fts.query_terms("Ukrainians") == [["ukrainian", "ukrain"]]
+    assert fts.query_terms("Netherlands") == [["netherland", "dutch"]]
+    (china,) = fts.query_terms("китайского")
+    assert {"китайск", "кита"} <= set(china)
+    (moscow,) = fts.query_terms("Москве")
+    assert "московск" in moscow
+    assert fts.query_terms("election") == [["elect"]]
+
+
+def test_every_place_and_adjective_finds_the_other_side() -> None:
+    for table in (places.ENGLISH, places.RUSSIAN):
+        for name, adjectives in table.items():
+            for word in (name, *adjectives):
+                (term,) = fts.query_terms(word)
+                assert {fts.stem(name), *map(fts.stem, adjectives)} <= set(term), word
+
+
 def test_fts_operators_are_plain_quoted_words() -> None:
-    terms = fts.query_terms('"china" AND NEAR(x y) OR NOT col:val^2 -minus *')
+    terms = fts.query_terms('"apple" AND NEAR(x y) OR NOT col:val^2 -minus *')
     assert (
         fts.match_any(terms)
-        == '("china" OR "near" OR "x" OR "y" OR "col" OR "val" OR "2" OR "minus")'
+        == '("appl" OR "near" OR "x" OR "y" OR "col" OR "val" OR "2" OR "minus")'
     )
     assert fts.match_all([["a"], ["b", "c"]]) == '"a" AND ("b" OR "c")'
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from bot.models import Article
-from bot.store import Store, open_store
+from bot.store import Store, fts, open_store
 
 NOW = datetime.now(UTC)
 _numbers = iter(range(1_000_000))
@@ -86,6 +86,24 @@ async def test_chinese_words_of_one_query_may_stand_apart(store: Store) -> None:
     (found,) = await _add(store, _article("旅游泡泡", "据报台湾与帕劳的“旅游泡泡”有重大进展。"))
     assert await _ids(store, "台湾旅游") == [found]
     assert await _ids(store, "台湾旅馆") == []  # every word is still needed
+
+
+async def test_a_place_finds_its_adjective_and_the_adjective_the_place(store: Store) -> None:
+    """News writes "the Ukrainian presidential elections" and «российской экономики»: a
+    reader asking for "Ukraine election" or «экономика России» means that story."""
+    ukraine, russia, median = await _add(
+        store,
+        _article("Yushchenko claims victory", "The Ukrainian presidential elections ended."),
+        _article("Рубль", "Рост российской экономики замедлился."),
+        _article("Prices", "The median price rose, the media said."),
+    )
+    assert await _ids(store, "Ukraine election") == [ukraine]
+    assert await _ids(store, "ukrainian elections") == [ukraine]
+    assert await _ids(store, "экономика России") == [russia]
+    assert await _ids(store, "Brazil election") == []  # every word is still needed
+    assert await _ids(store, "median price") == [median]
+    assert await _ids(store, "media price") == [median]  # no suffix rule: "media" is only itself
+    assert [t for t in fts.query_terms("media") if "median" in t] == []
 
 
 async def test_chinese_is_found_in_either_script(store: Store) -> None:
