@@ -77,6 +77,18 @@ _CHROME = re.compile(
 )
 
 
+# How a sentence ends: final punctuation, then perhaps closing quotes or brackets. A line that
+# does not end so is a headline, subheading, label or advertisement that extraction kept
+# ("2019 American Music Awards", "Austrian-Inspired Lodging in Beautiful Stowe, VT").
+_FINAL = frozenset(".!?。！？…")
+_TRAILING_CLOSERS = "\"'”’»)]"
+
+
+def ends_like_sentence(text: str) -> bool:
+    """Whether `text` ends with final punctuation (perhaps inside quotes or brackets)."""
+    return text.rstrip().rstrip(_TRAILING_CLOSERS)[-1:] in _FINAL
+
+
 def strip_dateline(sentence: str) -> str:
     """The sentence without a leading dateline or prompt ("OSLO — The prize" → "The prize")."""
     for pattern in (_CHROME_PREFIX, _DATELINE, _LEADING_DATE, _GLUED_PLACE):

@@ -20,19 +20,17 @@ ROUGE, and the highest of them (the most cautious) was kept.
 
 from __future__ import annotations
 
-import re
 from typing import Any, Final
 
 import numpy as np
 
+from bot.summarize.hygiene import ends_like_sentence
 from bot.summarize.newsrank import ranking
 from bot.summarize.rated import Count, RatedSummarizer, best_sentences
 from bot.summarize.vectors import content_terms, cosine_matrix, count_matrix, tfidf, vocabulary
 
 # A sentence at least this close (tf-idf cosine) to an earlier pick repeats it.
 REPEAT: Final = 0.6
-# How a sentence ends: final punctuation, then perhaps closing quotes or brackets.
-_SENTENCE_END = re.compile(r"[.!?。！？…][\"'”’»)\]]*$")
 
 
 class NewsLeadSummarizer(RatedSummarizer):
@@ -49,7 +47,7 @@ class NewsLeadSummarizer(RatedSummarizer):
         terms = [content_terms(s.words, self._stemmer, self.stop_words) for s in sentences]
         rows = tfidf(count_matrix(terms, vocabulary(terms)))
         order = -np.arange(len(sentences), dtype=np.float64)  # earlier is better
-        headings = [_SENTENCE_END.search(str(s).rstrip()) is None for s in sentences]
+        headings = [not ends_like_sentence(str(s)) for s in sentences]
         order -= len(sentences) * np.asarray(headings, dtype=np.float64)
         ranks = ranking(order, cosine_matrix(rows), self.repeat)
         ratings = {sentences[index]: -float(rank) for rank, index in enumerate(ranks)}

@@ -20,8 +20,10 @@
    when it holds more of what the stories share: the answer leans to the central story, and a
    story that adds little gives one sentence fewer (a "short" answer stays one sentence a
    story). A sentence that opens by pointing back ("However, he ...", `follows_on`) waits
-   until an earlier sentence of its story is taken: it is never the first one shown. Only the
-   budget stops it.
+   until an earlier sentence of its story is taken: it is never the first one shown. A line
+   that does not end like a sentence (a headline, label or advertisement the text kept:
+   "Austrian-Inspired Lodging in Beautiful Stowe, VT") is taken only when no sentence is
+   left, as the default article summary treats it. Only the budget stops it.
 
 Every pick keeps the index of its source article. `own` and `length_power` (and counting
 single words as concepts, and `extra_per_story`) were chosen by 5-fold cross-validation on
@@ -41,6 +43,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from bot.models import Article
+from bot.summarize.hygiene import ends_like_sentence
 from bot.summarize.newsrank import combine
 from bot.summarize.stories import group_stories, same_story
 from bot.summarize.topic_input import TopicInput, read_articles
@@ -77,6 +80,7 @@ class TopicParams:
     query_per_story: bool = True  # each story earns the query's concepts (False: one answer)
     extra_per_story: int = 1  # sentences a story may give beyond a `per_story` of 2 or more
     follow_on: bool = True  # a sentence pointing back waits for the one before it
+    headings_last: bool = True  # a line that does not end like a sentence waits for the end
 
 
 DEFAULT_TOPIC = TopicParams()
@@ -227,7 +231,16 @@ def cover_select(
     chosen: list[int] = []
     total = 0
     n, row_of = holds.shape[0], row_of_entries(holds)
+    heading = (
+        np.fromiter(
+            (not ends_like_sentence(text) for text in data.texts), dtype=bool, count=len(data.texts)
+        )
+        if params.headings_last
+        else None
+    )
     while total < budget and (candidates := available & ~waiting).any():
+        if heading is not None and (sentences := candidates & ~heading).any():
+            candidates = sentences
         # `holds @ left` without scipy's checks on every step (0/1 entries)
         gain = np.bincount(row_of, weights=left[holds.indices], minlength=n) / lengths
         score = np.where(candidates, gain + params.own * salience, -np.inf)

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.models import Article
+from bot.summarize.hygiene import ends_like_sentence
 from bot.summarize.tokenizer import word_count
 from bot.summarize.topic import (
     TopicParams,
@@ -301,3 +302,40 @@ def test_follows_on_in_three_languages() -> None:
     )
     expected = [False, True, True, False, True, False, False, True, True, False]
     assert follows_on(data).tolist() == expected
+
+
+def test_a_line_that_is_no_sentence_is_taken_only_when_no_sentence_is_left() -> None:
+    """A headline, label or advertisement the text kept ("Harbour Bridge Ships Wait Mayor
+    Opens", "Cheap Harbour Hotels Near The Bridge") holds the shared words but is no sentence:
+    it is taken only when the budget outlasts every sentence, as the article summary does."""
+    bridge = article(
+        "Bridge opens",
+        [
+            "Harbour Bridge Opening Ships Wait Mayor",
+            "The mayor opened the new harbour bridge on Monday.",
+            "Traffic was light in the morning.",
+        ],
+        ident=1,
+    )
+    ships = article(
+        "Ships wait",
+        ["Cheap Harbour Hotels Near The Bridge And Ships", "Ships waited at the harbour bridge."],
+        ident=2,
+    )
+    shown = [bridge, ships]
+    loose = TopicParams(headings_last=False)
+    before = pick_sentences(shown, words=18, per_story=2, query="harbour bridge", params=loose)
+    assert any(not pick.text.endswith(".") for pick in before.picks)
+    chosen = pick_sentences(shown, words=18, per_story=2, query="harbour bridge")
+    assert chosen.picks and all(pick.text.endswith(".") for pick in chosen.picks)
+    everything = pick_sentences(shown, words=500, per_story=5, query="harbour bridge")
+    ends = [pick.text.endswith(".") for pick in everything.picks]
+    assert ends.count(True) == 3 and not ends[-1]  # only the budget stops the choice
+    assert ends == sorted(ends, reverse=True)  # every sentence before any other line
+
+
+def test_what_ends_like_a_sentence() -> None:
+    ends = ["Done.", 'He said "no."', "Really?)", "完成。", "Wait…", "(It rained.) "]
+    lines = ["2019 American Music Awards", "A Little of Austria", "Stowe, VT", "", "Menu:"]
+    assert all(map(ends_like_sentence, ends))
+    assert not any(map(ends_like_sentence, lines))
