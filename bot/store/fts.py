@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Protocol
 
 import snowballstemmer
 
+from bot import places
 from bot.hanzi import fold_hanzi
-from bot.store import places
 
 if TYPE_CHECKING:
     from bot.models import Article

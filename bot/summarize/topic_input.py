@@ -12,12 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import numpy.typing as npt
 
+from bot import places
 from bot.models import Article
-from bot.summarize.lexicon import make_stemmer, stop_words
+from bot.summarize.lexicon import make_stemmer, pipeline_language, stop_words
 from bot.summarize.reading import stored_or_read
 from bot.summarize.tokenizer import make_tokenizer, word_count
 from bot.summarize.vectors import Terms, content_terms
@@ -36,6 +38,21 @@ class TopicInput:
     words: Ints  # words as the budget counts them (`word_count`)
     titles: list[Terms]  # headline terms of each article
     query: Terms
+
+
+@cache
+def _place_terms(pipeline: str) -> dict[str, frozenset[str]]:
+    """The stem of each place and adjective of `bot.places` in this language, mapped to the
+    stems of its group: a story that writes "Ukrainian" names the topic "Ukraine", as search
+    found it (`fts.query_terms`)."""
+    table = {"english": places.ENGLISH, "russian": places.RUSSIAN}.get(pipeline, {})
+    stem = make_stemmer(pipeline)
+    related: dict[str, frozenset[str]] = {}
+    for name, adjectives in table.items():
+        group = frozenset(stem(word) for word in (name, *adjectives))
+        for term in group:
+            related[term] = related.get(term, frozenset()) | group
+    return related
 
 
 def read_articles(articles: Sequence[Article], query: str, per_article: int) -> TopicInput:
@@ -58,7 +75,9 @@ def read_articles(articles: Sequence[Article], query: str, per_article: int) -> 
     query_terms: set[str] = set()
     for language in languages:
         words = make_tokenizer(language).to_words(query)
-        query_terms.update(content_terms(words, make_stemmer(language), stop_words(language)))
+        asked = content_terms(words, make_stemmer(language), stop_words(language))
+        related = _place_terms(pipeline_language(language))
+        query_terms.update(asked, *(related.get(term, ()) for term in asked))
     return TopicInput(
         texts=texts,
         terms=terms,

@@ -9,7 +9,8 @@ import sqlite3
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.store import fts, places
+from bot import places
+from bot.store import fts
 
 # Letters and digits, or characters of the CJK blocks (the analyzer keeps a CJK run whole,
 # unassigned code points of those blocks included, e.g. U+FADA): never a double quote.

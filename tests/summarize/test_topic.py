@@ -339,3 +339,15 @@ def test_what_ends_like_a_sentence() -> None:
     lines = ["2019 American Music Awards", "A Little of Austria", "Stowe, VT", "", "Menu:"]
     assert all(map(ends_like_sentence, ends))
     assert not any(map(ends_like_sentence, lines))
+
+
+def test_a_place_in_the_query_is_named_by_its_adjective_too() -> None:
+    """Search finds "the Ukrainian elections" for "Ukraine election" (`bot.places`); the
+    summary then counts the adjective as naming the topic, in English and in Russian."""
+    kyiv = article("Vote count", ["The Ukrainian presidential elections ended."], ident=1)
+    moscow = article("Рубль", ["Рост российской экономики замедлился."], ident=2, language="ru")
+    english = read_articles([kyiv], "Ukraine election", 60)
+    assert set(english.terms[0]) & set(english.query) == {"ukrainian", "elect"}
+    russian = read_articles([moscow], "экономика России", 60)
+    assert {"российск", "экономик"} <= set(russian.terms[0]) & set(russian.query)
+    assert read_articles([kyiv], "media", 60).query == ("media",)
