@@ -19,7 +19,8 @@ import numpy.typing as npt
 
 from bot import places
 from bot.models import Article
-from bot.summarize.lexicon import make_stemmer, pipeline_language, stop_words
+from bot.summarize.language import pipeline_language
+from bot.summarize.lexicon import make_stemmer, stop_words
 from bot.summarize.reading import stored_or_read
 from bot.summarize.tokenizer import make_tokenizer, word_count
 from bot.summarize.vectors import Terms, content_terms
