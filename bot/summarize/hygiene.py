@@ -126,12 +126,18 @@ _INCHES = re.compile(r"\d['′]\d{1,2}\"(?=\s)")  # a height, 6'2": no quote
 _OPENS_AFTER = frozenset(" \t\n([{—–-/“«「『")
 
 
+_QUOTE_MARKS = re.compile("[" + "".join(_PAIRS) + "".join(_CLOSERS) + '"]')
+_CURLY_MARKS = re.compile("[" + "".join(_PAIRS) + "".join(_CLOSERS) + "]")
+
+
 def _quotes(sentence: str) -> tuple[list[str], list[str]]:
     """The opening marks a sentence lacks for the quotes it closes, and the closing marks it
     lacks for the quotes it opens (each list in the order the marks appear)."""
     missing: list[str] = []
     owed: list[str] = []  # closing marks of the quotes still open
-    for char in sentence:
+    if _QUOTE_MARKS.search(sentence) is None:
+        return missing, owed  # most sentences quote nobody: no scan
+    for char in _CURLY_MARKS.findall(sentence):
         if char in _PAIRS:
             owed.append(_PAIRS[char])
         elif char in _CLOSERS:
@@ -140,11 +146,21 @@ def _quotes(sentence: str) -> tuple[list[str], list[str]]:
             else:
                 missing.append(_CLOSERS[char])
     inches = {match.end() - 1 for match in _INCHES.finditer(sentence)}
-    straight = [i for i, char in enumerate(sentence) if char == '"' and i not in inches]
+    straight = [i for i in _straight_quotes(sentence) if i not in inches]
     if len(straight) % 2:
         first = straight[0]
         (owed if first == 0 or sentence[first - 1] in _OPENS_AFTER else missing).append('"')
     return missing, owed
+
+
+def _straight_quotes(sentence: str) -> list[int]:
+    """Where the straight double quotes of a sentence stand."""
+    found: list[int] = []
+    at = sentence.find('"')
+    while at >= 0:
+        found.append(at)
+        at = sentence.find('"', at + 1)
+    return found
 
 
 def whole_quotes(sentences: tuple[str, ...]) -> tuple[str, ...]:
