@@ -75,6 +75,30 @@ _CHROME_PREFIX = re.compile(
 _CHROME = re.compile(
     r"^(?:click here|follow us on|read more\b|sign up for|subscribe to our)", re.IGNORECASE
 )
+# Pictures the text kept, which a summary cannot show. A caption, in the agencies' style
+# ("In this Oct. 27, 2012 file photo, ...", "This August 2012 photo shows ...", "File-This
+# ... file photo shows ...") is never shown, whatever its length.
+_CAPTION = re.compile(
+    r"^(?:File\s*[-–—:]\s*)?(?:In\s+)?(?:this|these)\s.{0,60}?"
+    r"(?:\bfile\s+(?:photo|image|picture)s?\b"
+    r"|\b(?:photo(?:graph)?|image|picture)s?\b(?:,|\s+(?:shows?|provided|released|taken|made)\b))",
+    re.IGNORECASE,
+)
+# A picture credit before the sentence proper: "Barry Brecheisen/Getty Images There is ...",
+# "(AP Photo/Michael Probst, File) When you ...", "| AP Photo Trump threatens ...".
+_AGENCIES = r"(?:Getty Images|AP|AFP|Reuters|EPA|Bloomberg|Shutterstock|Alamy|PA)"
+_CREDIT_PREFIX = re.compile(
+    r"^(?:\|\s*)?(?:\((?:AP|AFP|Reuters|Getty)\b[^)]{0,60}\)|AP Photo(?:/[^\s/]+(?:\s[^\s/]+)?)?"
+    rf"|(?:[A-Z][\w.'-]*\s){{0,3}}[A-Z][\w.'-]*/{_AGENCIES}(?:\s+(?:via|for)\s+Getty Images)?)"
+    r"\s+(?=[A-Z\"“‘(])"
+)
+# Inside a sentence: "(Photo: Reuters)", "(pictured)", "(not pictured)", "(pictured left)".
+_PICTURE_ASIDE = re.compile(
+    r"\s*\((?:(?:photo|image|picture)s?\s*:[^)]{0,80}|(?:not\s+)?pictured\b[^)]{0,30})\)",
+    re.IGNORECASE,
+)
+# What a text must hold for any of the picture rules to apply (a quick test, `may_show_pictures`).
+_PICTURE_WORDS = re.compile(rf"(?i:photo|image|picture)|/{_AGENCIES}\b")
 
 
 # How a sentence ends: final punctuation, then perhaps closing quotes or brackets. A line that
@@ -87,6 +111,12 @@ _TRAILING_CLOSERS = "\"'”’»)]"
 def ends_like_sentence(text: str) -> bool:
     """Whether `text` ends with final punctuation (perhaps inside quotes or brackets)."""
     return text.rstrip().rstrip(_TRAILING_CLOSERS)[-1:] in _FINAL
+
+
+def may_show_pictures(text: str) -> bool:
+    """Whether the picture rules (captions, credits, "(pictured)") could change a sentence of
+    `text`: readings stored before them are still right for any other text."""
+    return _PICTURE_WORDS.search(text) is not None
 
 
 def strip_dateline(sentence: str) -> str:
@@ -105,6 +135,13 @@ def clean_sentence(sentence: str) -> str | None:
         return None  # a lead-in whose quotation (the next paragraph) would be left out
     if _CHROME.match(text):
         return None  # "Follow us on Twitter": the page, not the story
+    if _CAPTION.match(text):
+        return None  # "In this 2010 file photo, ...": a picture the summary cannot show
+    if "ictured" in text or ("(" in text and ":" in text):
+        text = _PICTURE_ASIDE.sub("", text)
+    uncredited = _CREDIT_PREFIX.sub("", text, count=1)
+    if len(uncredited) < len(text) and len(uncredited.split()) >= 3:
+        text = uncredited  # "Barry Brecheisen/Getty Images There is ...": the sentence only
     words = len(text.split())
     if words <= STAMP_MAX_WORDS and _STAMP.search(text) and not text.endswith((".", "!", "?")):
         return None  # a time stamp, not a sentence

@@ -67,6 +67,37 @@ from bot.summarize.hygiene import clean_sentence, whole_quotes
             "By the end of the day, markets had recovered most of their losses.",
             "By the end of the day, markets had recovered most of their losses.",
         ),
+        # Picture credits before the sentence, picture asides inside it.
+        (
+            "Barry Brecheisen/Getty Images There is no question that voters are frustrated.",
+            "There is no question that voters are frustrated.",
+        ),
+        (
+            "(AP Photo/Michael Probst, File) When you weigh all life on Earth, trees win.",
+            "When you weigh all life on Earth, trees win.",
+        ),
+        ("| AP Photo Trump threatens to upend the policy.", "Trump threatens to upend the policy."),
+        (
+            "Prisoner Carlos Boente (pictured) was jailed for five years.",
+            "Prisoner Carlos Boente was jailed for five years.",
+        ),
+        (
+            "Police released an image (Photo: Metropolitan Police) of the suspect.",
+            "Police released an image of the suspect.",
+        ),
+        # ... and sentences about pictures, which stay.
+        (
+            "This photo has been shared widely on social media, officials said.",
+            "This photo has been shared widely on social media, officials said.",
+        ),
+        (
+            "In this case, the court found that the photos were taken illegally.",
+            "In this case, the court found that the photos were taken illegally.",
+        ),
+        (
+            "John Smith/AP reported that the vote failed.",
+            "John Smith/AP reported that the vote failed.",
+        ),
     ],
 )
 def test_datelines_are_stripped_and_sentences_kept(sentence: str, shown: str) -> None:
@@ -87,6 +118,14 @@ def test_datelines_are_stripped_and_sentences_kept(sentence: str, shown: str) ->
         "Click here to read the full report.",
         "기사입력 :[ 2018-08-25 15:24 ]",
         "Updated 2019-11-18 10:02 GMT",
+        # Captions in the agencies' style, whatever their length.
+        "In this Oct. 27, 2012 file photo, Christopher Lawford appears at a luncheon in Beverly "
+        "Hills, Calif.",
+        "This August 2012 photo shows four shallow chops to an incomplete skull excavated in "
+        "Jamestown, Va., by William Kelso of the Jamestown Rediscovery Project.",
+        "In this Nov 13, 2012 file photo Jill Kelley leaves her home in Tampa, Fla.",
+        "File-This Aug. 5, 1966, file photo shows members of the Trapp family at their lodge.",
+        "In these images, released by police, the suspect is seen running.",
     ],
 )
 def test_datelines_credits_and_lead_ins_are_never_shown(sentence: str) -> None:

@@ -65,11 +65,15 @@ def test_a_reading_of_another_text_title_or_version_is_ignored() -> None:
     assert decode_reading(json.dumps(record), stored.title, stored.text) is None
 
 
+# ENGLISH without its photo credit: a text the picture rules (reading version 3) cannot touch.
+UNPICTURED = replace(ENGLISH, text=ENGLISH.text.replace("Photo: Reuters\n", ""))
+
+
 def test_a_version_1_reading_stands_except_in_chinese() -> None:
     """Version 2 changed Chinese terms only (traditional characters read as simplified), so a
     version-1 reading of another language is still used, and a Chinese one read again."""
     traditional = Article(title="臺北公布預算", text="臺北公布了新的交通預算。", language="zh")
-    for article, current in ((ENGLISH, True), (RUSSIAN, True), (traditional, False)):
+    for article, current in ((UNPICTURED, True), (RUSSIAN, True), (traditional, False)):
         stored = with_sentences(article)
         record = json.loads(stored.reading)
         record[0] = 1
@@ -77,6 +81,22 @@ def test_a_version_1_reading_stands_except_in_chinese() -> None:
         assert (decoded is not None) == current, article.language
     read = read_article("zh", traditional.title, traditional.text)
     assert "台" in read.title and "预" in {t for terms in read.terms for t in terms}
+
+
+def test_an_older_reading_stands_unless_the_picture_rules_could_change_it() -> None:
+    """Version 3 added the picture rules (captions, credits, "(pictured)"): a version-2 or
+    version-1 reading of a text that mentions no picture is still used, another read again."""
+    plain = UNPICTURED
+    pictured = replace(plain, text="In this 2010 file photo, a crane stands.\n" + plain.text)
+    for article, current in ((plain, True), (pictured, False)):
+        stored = with_sentences(article)
+        for version in (1, 2):
+            record = json.loads(stored.reading)
+            record[0] = version
+            decoded = decode_reading(json.dumps(record), stored.title, stored.text)
+            assert (decoded is not None) == current, (version, article.text[:20])
+    read = read_article("en", pictured.title, pictured.text)
+    assert not any("file photo" in text for text in read.texts)
 
 
 GARBAGE = ["", "[", "null", "{}", "[1, 2]", '"text"', '[1, 2, "en", "t", [[1]]]', "[1,2,3,4,5]"]
