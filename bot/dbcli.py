@@ -89,30 +89,44 @@ READINGS_BATCH = 500  # articles read and written at a time: memory stays bounde
 
 async def _readings(url: str, workers: int) -> str:
     """Store each article's reading (`bot.summarize.reading`) where it has none or one of an
-    older version (stored before revision 0005, or imported from such a store): topic
-    summaries then decode it instead of reading the text again. Newest articles first, a
-    batch at a time, split and stemmed on `workers` processes (0: here)."""
-    from bot.summarize.reading import READING_PREFIX, reading_of
+    older version that no longer holds (stored before revision 0005, imported from such a
+    store, or read before a change to how articles are read): topic summaries then decode it
+    instead of reading the text again. An older reading that still holds (`decode_reading`
+    takes it) is left as it is. Newest articles first, a batch at a time, split and stemmed
+    on `workers` processes (0: here)."""
+    from bot.summarize.reading import READING_PREFIX, decode_reading, reading_of
 
-    done, below = 0, None
+    done = kept = 0
+    below = None
     pool = ProcessPoolExecutor(workers) if workers > 0 else None
     loop = asyncio.get_running_loop()
     try:
         async with _opened(url) as store:
             while batch := await store.unread_articles(READING_PREFIX, READINGS_BATCH, below):
+                below = batch[-1].id
+                stale = [
+                    article
+                    for article in batch
+                    if not article.reading
+                    or decode_reading(article.reading, article.title, article.text) is None
+                ]
+                kept += len(batch) - len(stale)
                 if pool is None:
-                    readings = [reading_of(article) for article in batch]
+                    readings = [reading_of(article) for article in stale]
                 else:
-                    mapped = pool.map(reading_of, batch, chunksize=25)
+                    mapped = pool.map(reading_of, stale, chunksize=25)
                     readings = await loop.run_in_executor(None, list, mapped)
-                await store.save_readings(list(zip(batch, readings, strict=True)))
-                done, below = done + len(batch), batch[-1].id
-                if done % (READINGS_BATCH * 20) == 0:
+                await store.save_readings(list(zip(stale, readings, strict=True)))
+                before, done = done, done + len(stale)
+                if done // (READINGS_BATCH * 20) > before // (READINGS_BATCH * 20):
                     print(f"read {done} articles (down to id {below})", file=sys.stderr)
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
-    return f"stored the readings of {done} articles" if done else "every article has its reading"
+    still = f"; {kept} older readings still hold" if kept else ""
+    if done:
+        return f"stored the readings of {done} articles{still}"
+    return f"every article has its reading{still}"
 
 
 async def _status(url: str) -> str:

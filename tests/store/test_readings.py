@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 
 import pytest
 
@@ -72,3 +73,28 @@ async def test_batches_walk_down_the_ids_and_skip_changed_bodies(store: Store) -
     await store.save_readings([(changed, reading_of(changed)), (first[1], reading_of(first[1]))])
     left = await store.unread_articles(READING_PREFIX, 10)
     assert first[0].id in {a.id for a in left} and first[1].id not in {a.id for a in left}
+
+
+async def test_an_older_reading_that_still_holds_is_left_as_it_is(
+    store: Store, store_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """After an upgrade that changes how only some texts are read (version 3: pictures), the
+    readings of the other texts are kept, not written again: hours on a large store."""
+    texts = [
+        ("Harbour reopens", "The harbour reopened.\nBoats came back."),
+        ("Harbour pictures", "In this 2010 file photo, boats wait.\nBoats came back."),
+    ]
+    older: dict[str, str] = {}
+    for title, text in texts:
+        article = with_sentences(make_article(title, text))
+        record = json.loads(article.reading)
+        record[0] = 2
+        older[title] = json.dumps(record)
+        await store.add_article(dataclasses.replace(article, reading=older[title]))
+    assert await _cli("db", "--database-url", store_url, "readings") == 0
+    assert "stored the readings of 1 articles; 1 older readings still hold" in (
+        capsys.readouterr().err
+    )
+    after = {a.title: a for a in (await _stored(store)).values()}
+    assert after["Harbour reopens"].reading == older["Harbour reopens"]
+    assert after["Harbour pictures"].reading.startswith(READING_PREFIX)
