@@ -234,18 +234,53 @@ def _cjk_terms(run: str) -> list[list[str]]:
     return [[pairs[0]], *inner, [pairs[-1]]] if len(pairs) > 1 else [[pairs[0]]]
 
 
+# Acronyms as news writes them: "U.S." is indexed as the words "u" and "s", "US" as "us".
+_DOTTED = re.compile(r"\b(?:[A-Za-z]\.){2,}")
+_CAPITALS = re.compile(r"[A-Z]{2,3}")
+# The common ones, also typed in small letters, with the names they stand for.
+ACRONYMS: dict[str, tuple[str, ...]] = {
+    "us": ("united states",),
+    "usa": ("united states",),
+    "uk": ("united kingdom",),
+    "un": ("united nations",),
+    "eu": ("european union",),
+    "uae": ("united arab emirates",),
+    "ussr": ("soviet union",),
+    "who": ("world health organization",),  # a stop word, unless typed in capitals
+}
+
+
+def _acronym_forms(run: str) -> list[str]:
+    """An acronym's other index phrases: its letters one by one ("U.S." → "u s") and, for
+    the common ones, the name it stands for ("unit state")."""
+    names = (" ".join(map(stem, name.split())) for name in ACRONYMS.get(run, ()))
+    return [" ".join(run), *names]
+
+
 def query_terms(query: str, max_terms: int = MAX_QUERY_TERMS) -> list[list[str]]:
-    """The query's words, each as its alternative index phrases, stop words left out."""
+    """The query's words, each as its alternative index phrases, stop words left out.
+
+    An acronym (2–3 capitals in a query not typed in capitals, written with dots or not, or
+    one of `ACRONYMS`, in any case unless it is a stop word) also matches the other way of
+    writing it and, for the common ones, its name: "US" finds "U.S." and "United States",
+    "GM" finds "G.M."; "WHO" is the organization, "who" and "AND" stay stop words.
+    """
+    text = _DOTTED.sub(lambda dotted: dotted.group().replace(".", ""), query[:_MAX_QUERY_CHARS])
+    shouting = not any(char.islower() for char in text)
     terms: list[list[str]] = []
     seen: set[str] = set()
-    for run in _runs(query[:_MAX_QUERY_CHARS]):
-        if run in seen or run in STOP_WORDS:
+    for found in _RUN.finditer(text):
+        raw, run = found.group(), _fold(found.group())
+        capitals = not shouting and raw.isascii() and _CAPITALS.fullmatch(raw) is not None
+        if run in seen or (run in STOP_WORDS and not (capitals and run in ACRONYMS)):
             continue
         seen.add(run)
         if _is_cjk(run):
             terms.extend(_cjk_terms(run))
         elif _CYRILLIC.search(run):
             terms.append(_with_places(_russian_variants(run)))
+        elif capitals or run in ACRONYMS:
+            terms.append(_with_places([stem(run), *_acronym_forms(run)]))
         else:
             terms.append(_with_places([stem(run)]))
         if len(terms) >= max_terms:

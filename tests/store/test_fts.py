@@ -129,6 +129,17 @@ def test_every_place_and_adjective_finds_the_other_side() -> None:
                 assert {fts.stem(name), *map(fts.stem, adjectives)} <= set(term), word
 
 
+def test_acronyms_with_and_without_dots_and_spelt_out() -> None:
+    us = [["us", "u s", "unit state"], ["economi"]]
+    assert fts.query_terms("US economy") == fts.query_terms("U.S. economy") == us
+    assert fts.query_terms("us economy") == us  # the common ones in any case
+    assert fts.query_terms("GM cuts") == [["gm", "g m"], ["cut"]]
+    assert fts.query_terms("WHO pandemic")[0][:2] == ["who", "w h o"]
+    assert fts.query_terms("who won") == [["won"]]  # small letters: the stop word
+    assert fts.query_terms("WHO WON") == [["won"]]  # all in capitals: shouting, not acronyms
+    assert fts.query_terms("cats AND dogs") == [["cat"], ["dog"]]  # an operator, not an acronym
+
+
 def test_fts_operators_are_plain_quoted_words() -> None:
     terms = fts.query_terms('"apple" AND NEAR(x y) OR NOT col:val^2 -minus *')
     assert (

@@ -106,6 +106,22 @@ async def test_a_place_finds_its_adjective_and_the_adjective_the_place(store: St
     assert [t for t in fts.query_terms("media") if "median" in t] == []
 
 
+async def test_an_acronym_finds_it_written_with_dots_and_spelt_out(store: Store) -> None:
+    """ "U.S." is indexed as two one-letter words, "US" as one: a reader typing either finds
+    both, and "United States" too; "WHO" is the organization, not the stop word."""
+    dotted, plain, spelt, health = await _add(
+        store,
+        _article("Jobs report", "The U.S. economy added jobs in May."),
+        _article("Markets", "The US economy grew faster than expected."),
+        _article("Trade deficit", "The United States economy slowed as imports rose."),
+        _article("Pandemic", "The World Health Organization declared a pandemic."),
+    )
+    for query in ("US economy", "U.S. economy", "us economy"):
+        assert set(await _ids(store, query)) == {dotted, plain, spelt}, query
+    assert await _ids(store, "WHO pandemic") == [health]
+    assert await _ids(store, "who declared a pandemic") == [health]  # "who": a stop word
+
+
 async def test_chinese_is_found_in_either_script(store: Store) -> None:
     """Traditional characters (Taiwan, Hong Kong) and simplified ones (mainland) are one text
     to search: a reader finds a story whichever script either of them is written in."""
