@@ -75,6 +75,14 @@ _CHROME_PREFIX = re.compile(
 _CHROME = re.compile(
     r"^(?:click here|follow us on|read more\b|sign up for|subscribe to our)", re.IGNORECASE
 )
+# A Chinese dateline or byline before the lead, the agency's or the paper's: "新华社北京12月8日电
+# （记者 王明）", "中新网12月8日电", "本报北京讯", "【环球网报道】", "（记者 李华）".
+_CJK_BYLINE = r"[（(](?:记者|通讯员)[^）)]{0,30}[）)]"
+_CJK_DATELINE = re.compile(
+    r"^(?:(?:【[^】]{1,24}】|[\u4e00-\u9fff]{0,12}\d{1,2}月\d{1,2}日[电讯]|本报[\u4e00-\u9fff]{0,6}讯)"
+    rf"\s*(?:{_CJK_BYLINE})?|{_CJK_BYLINE})\s*"
+)
+CJK_MIN_CHARS = 6  # what must be left of a sentence for its dateline to be cut off
 # Pictures the text kept, which a summary cannot show. A caption, in the agencies' style
 # ("In this Oct. 27, 2012 file photo, ...", "This August 2012 photo shows ...", "File-This
 # ... file photo shows ...") is never shown, whatever its length.
@@ -97,8 +105,11 @@ _PICTURE_ASIDE = re.compile(
     r"\s*\((?:(?:photo|image|picture)s?\s*:[^)]{0,80}|(?:not\s+)?pictured\b[^)]{0,30})\)",
     re.IGNORECASE,
 )
-# What a text must hold for any of the picture rules to apply (a quick test, `may_show_pictures`).
-_PICTURE_WORDS = re.compile(rf"(?i:photo|image|picture)|/{_AGENCIES}\b")
+# What a text must hold for the rules of reading version 3 (pictures, Chinese datelines) to
+# apply: a quick test, `changed_in_version_3`.
+_PICTURE_WORDS = re.compile(
+    rf"(?i:photo|image|picture)|/{_AGENCIES}\b|日[电讯]|本报|【|记者|通讯员"
+)
 
 
 # How a sentence ends: final punctuation, then perhaps closing quotes or brackets. A line that
@@ -113,14 +124,19 @@ def ends_like_sentence(text: str) -> bool:
     return text.rstrip().rstrip(_TRAILING_CLOSERS)[-1:] in _FINAL
 
 
-def may_show_pictures(text: str) -> bool:
-    """Whether the picture rules (captions, credits, "(pictured)") could change a sentence of
-    `text`: readings stored before them are still right for any other text."""
+def changed_in_version_3(text: str) -> bool:
+    """Whether the rules of reading version 3 (pictures: captions, credits, "(pictured)";
+    Chinese datelines) could change a sentence of `text`: readings stored before them are
+    still right for any other text."""
     return _PICTURE_WORDS.search(text) is not None
 
 
 def strip_dateline(sentence: str) -> str:
     """The sentence without a leading dateline or prompt ("OSLO — The prize" → "The prize")."""
+    if "\u4e00" <= sentence[:1] <= "\u9fff" or sentence[:1] in "【（(":
+        cut = _CJK_DATELINE.sub("", sentence, count=1)
+        if len(cut) < len(sentence) and len(cut) >= CJK_MIN_CHARS:
+            return cut
     for pattern in (_CHROME_PREFIX, _DATELINE, _LEADING_DATE, _GLUED_PLACE):
         stripped = pattern.sub("", sentence, count=1)
         if len(stripped.split()) >= 3:

@@ -17,7 +17,7 @@ from typing import Any
 
 from bot.models import Article
 from bot.summarize.document import drop_fragments, parse_paragraphs
-from bot.summarize.hygiene import may_show_pictures
+from bot.summarize.hygiene import changed_in_version_3
 from bot.summarize.language import detect_language, pipeline_language
 from bot.summarize.lexicon import make_stemmer, stop_words
 from bot.summarize.tokenizer import make_tokenizer
@@ -27,11 +27,11 @@ READ_CACHE_SIZE = 4096  # articles kept split and stemmed (a few KiB each)
 # Bump when what `read_article` returns changes (splitter, hygiene, stemmer, stop words):
 # stored readings of another version are ignored and the text is read again.
 READING_VERSION = 3
-# Version 3 added the picture rules (captions never shown, credits and "(pictured)" cut out:
-# `hygiene.may_show_pictures`), version 2 changed Chinese only (terms in simplified
-# characters, `bot.hanzi`). So a version-2 reading, or a version-1 one of any language but
-# Chinese, is still what `read_article` returns for a text the picture rules cannot touch,
-# and is used.
+# Version 3 added the picture rules (captions never shown, credits and "(pictured)" cut out)
+# and Chinese datelines (`hygiene.changed_in_version_3`), version 2 changed Chinese only
+# (terms in simplified characters, `bot.hanzi`). So a version-2 reading, or a version-1 one
+# of any language but Chinese, is still what `read_article` returns for a text the rules of
+# version 3 cannot touch, and is used.
 _BEFORE_PICTURES = 2
 _BEFORE_CHINESE_FOLD = 1
 READING_PREFIX = f"[{READING_VERSION},"  # how a stored reading of this version starts
@@ -100,7 +100,7 @@ def decode_reading(reading: str, title: str, text: str) -> ReadArticle | None:
                     and pipeline_language(str(language)) != "chinese"
                 )
             )
-            and not may_show_pictures(text)
+            and not changed_in_version_3(text)
         )
         if not current or checksum != _checksum(title, text):
             return None

@@ -98,6 +98,16 @@ from bot.summarize.hygiene import clean_sentence, whole_quotes
             "John Smith/AP reported that the vote failed.",
             "John Smith/AP reported that the vote failed.",
         ),
+        # Chinese datelines and bylines, the agency's or the paper's.
+        ("新华社北京12月8日电（记者王明）国务院总理今天会见了客人。", "国务院总理今天会见了客人。"),
+        (
+            "中新网12月8日电 据报道，台湾与帕劳的旅游泡泡有进展。",
+            "据报道，台湾与帕劳的旅游泡泡有进展。",
+        ),
+        ("本报北京讯 （记者 李华）今年全国粮食产量再创新高。", "今年全国粮食产量再创新高。"),
+        ("【环球网报道】美国总统今天发表讲话。", "美国总统今天发表讲话。"),
+        ("电视台今天播出了新节目。", "电视台今天播出了新节目。"),
+        ("据路透社12月8日报道，油价上涨。", "据路透社12月8日报道，油价上涨。"),
     ],
 )
 def test_datelines_are_stripped_and_sentences_kept(sentence: str, shown: str) -> None:
