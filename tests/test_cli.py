@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -131,3 +132,15 @@ def test_a_dotenv_file_that_is_not_utf8_is_one_line(tmp_path: Path) -> None:
     assert result.stderr.strip().splitlines() == [
         f"newsbot: configuration error: {env_file}: not UTF-8 text (byte 38); save it as UTF-8"
     ]
+
+
+def test_the_readme_example_is_what_the_bot_answers(tmp_path: Path) -> None:
+    """The answer the README shows first is the one a user gets on a fresh machine (links
+    printed as "label (url)" by the terminal chat; the README leaves the URLs out)."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```text\n", 1)[1].split("```", 1)[0]
+    shown_lines = [line for line in block.splitlines() if not line.startswith("…")]
+    result = newsbot("chat", tmp_path=tmp_path, stdin="/summary tsunami aid\n")
+    assert result.returncode == 0, result.stderr
+    answer = re.sub(r" \(https?://[^)\s]*\)", "", result.stdout)
+    assert " ".join(" ".join(shown_lines).split()) in " ".join(answer.split())
