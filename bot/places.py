@@ -3,7 +3,8 @@ that reports "the Ukrainian presidential elections", «теракт в Бост�
 теракта».
 
 A query word that is one of these names (or adjectives) also matches the other side, in
-any form the stemmer gives both (`fts.query_terms`). The list is written out, not derived
+any form the stemmer gives both (`fts.query_terms`, and the topic summary's query,
+`topic_input`: each with its own stemmer, through `related`). The list is written out, not derived
 by suffix rules: a rule that turns "Brazil" into "Brazilian" also turns "media" into
 "median" and "guard" into "guardian". Countries, regions and a few capitals and large
 cities in the news; "English"/«английский» are left out (the language, far more often
@@ -11,6 +12,8 @@ than England).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
 
 # Name: adjectives, and the nouns for its people where they are other words ("Swedes",
 # «россияне»; a Russian noun in the singular and the plural, whose stems differ).
@@ -225,3 +228,20 @@ RUSSIAN: dict[str, tuple[str, ...]] = {
     "эстония": ("эстонский",),
     "япония": ("японский", "японец", "японцы"),
 }
+
+
+def related(
+    table: Mapping[str, tuple[str, ...]],
+    stem: Callable[[str], str],
+    name_forms: Callable[[str], Iterable[str]] | None = None,
+) -> dict[str, frozenset[str]]:
+    """The `stem` of each name and adjective of `table`, mapped to the forms of its whole
+    group: the stems of its name and adjectives, and the name's `name_forms` (its declined
+    forms, where the stem alone would miss some) when given."""
+    found: dict[str, frozenset[str]] = {}
+    for name, adjectives in table.items():
+        keys = [stem(name), *map(stem, adjectives)]
+        group = frozenset([*keys, *(name_forms(name) if name_forms else ())])
+        for key in keys:
+            found[key] = found.get(key, frozenset()) | group
+    return found

@@ -195,17 +195,10 @@ def _russian_variants(word: str) -> list[str]:
 def _place_forms() -> dict[str, tuple[str, ...]]:
     """The stem of each place and adjective of `places`, mapped to the index forms of its
     whole group (a Russian name in its declined forms as well: «Китай», «Китая»)."""
-    related: dict[str, set[str]] = {}
-    for table, forms in (
-        (places.ENGLISH, lambda w: [stem(w)]),
-        (places.RUSSIAN, _russian_variants),
-    ):
-        for name, adjectives in table.items():
-            keys = [stem(name), *map(stem, adjectives)]
-            group = {*forms(name), *keys}
-            for key in keys:
-                related.setdefault(key, set()).update(group)
-    return {key: tuple(sorted(group)) for key, group in related.items()}
+    found = {**places.related(places.ENGLISH, stem)}
+    for key, group in places.related(places.RUSSIAN, stem, _russian_variants).items():
+        found[key] = found.get(key, frozenset()) | group
+    return {key: tuple(sorted(group)) for key, group in found.items()}
 
 
 def _with_places(term: list[str]) -> list[str]:

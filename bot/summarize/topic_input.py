@@ -47,13 +47,7 @@ def _place_terms(pipeline: str) -> dict[str, frozenset[str]]:
     stems of its group: a story that writes "Ukrainian" names the topic "Ukraine", as search
     found it (`fts.query_terms`)."""
     table = {"english": places.ENGLISH, "russian": places.RUSSIAN}.get(pipeline, {})
-    stem = make_stemmer(pipeline)
-    related: dict[str, frozenset[str]] = {}
-    for name, adjectives in table.items():
-        group = frozenset(stem(word) for word in (name, *adjectives))
-        for term in group:
-            related[term] = related.get(term, frozenset()) | group
-    return related
+    return places.related(table, make_stemmer(pipeline))
 
 
 def read_articles(articles: Sequence[Article], query: str, per_article: int) -> TopicInput:
