@@ -1,12 +1,14 @@
 """Sentences a user sees are whole: no dateline glued on, no credits, no dangling colons.
 
 Articles open with datelines ("Thursday, May 7, 2015", "OSLO —", "MOSCOW, 1 Dec — RIA
-Novosti."), carry photo credits and bylines ("Photo: Reuters", "By Jane Doe"), and introduce
-quotations with a colon. Sentence splitting keeps these as, or inside, sentences; a summary
-that picks one shows a fragment. `clean_sentence` strips a leading dateline from a sentence
-and returns None for a sentence that is nothing else, a credit or byline, or a lead-in whose
-quotation would be left out (it ends with ":"), and for page chrome ("Follow us on
-Twitter"); a prompt before a sentence ("Scroll down for video") is cut off like a dateline.
+Novosti.", "新华社北京12月8日电"), carry photo captions, credits and bylines ("In this 2010 file
+photo, ...", "Photo: Reuters", "By Jane Doe"), and introduce quotations with a colon.
+Sentence splitting keeps these as, or inside, sentences; a summary that picks one shows a
+fragment. `clean_sentence` strips a leading dateline or picture credit from a sentence and
+a picture aside ("(pictured)") from inside it, and returns None for a sentence that is
+nothing else, a caption, a credit or byline, or a lead-in whose quotation would be left out
+(it ends with ":"), and for page chrome ("Follow us on Twitter"); a prompt before a sentence
+("Scroll down for video") is cut off like a dateline.
 """
 
 from __future__ import annotations
@@ -107,7 +109,7 @@ _PICTURE_ASIDE = re.compile(
 )
 # What a text must hold for the rules of reading version 3 (pictures, Chinese datelines) to
 # apply: a quick test, `changed_in_version_3`.
-_PICTURE_WORDS = re.compile(
+_VERSION_3_WORDS = re.compile(
     rf"(?i:photo|image|picture)|/{_AGENCIES}\b|日[电讯]|本报|【|记者|通讯员"
 )
 
@@ -128,7 +130,7 @@ def changed_in_version_3(text: str) -> bool:
     """Whether the rules of reading version 3 (pictures: captions, credits, "(pictured)";
     Chinese datelines) could change a sentence of `text`: readings stored before them are
     still right for any other text."""
-    return _PICTURE_WORDS.search(text) is not None
+    return _VERSION_3_WORDS.search(text) is not None
 
 
 def strip_dateline(sentence: str) -> str:
