@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import re
 
+from bot.summarize.tokenizer import word_count
+
 _MONTHS = (
     "January|February|March|April|May|June|July|August|September|October|November|December|"
     "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|"
@@ -84,7 +86,6 @@ _CJK_DATELINE = re.compile(
     r"^(?:(?:【[^】]{1,24}】|[\u4e00-\u9fff]{0,12}\d{1,2}月\d{1,2}日[电讯]|本报[\u4e00-\u9fff]{0,6}讯)"
     rf"\s*(?:{_CJK_BYLINE})?|{_CJK_BYLINE})\s*"
 )
-CJK_MIN_CHARS = 6  # what must be left of a sentence for its dateline to be cut off
 # Pictures the text kept, which a summary cannot show. A caption, in the agencies' style
 # ("In this Oct. 27, 2012 file photo, ...", "This August 2012 photo shows ...", "File-This
 # ... file photo shows ...") is never shown, whatever its length.
@@ -135,13 +136,10 @@ def changed_in_version_3(text: str) -> bool:
 
 def strip_dateline(sentence: str) -> str:
     """The sentence without a leading dateline or prompt ("OSLO — The prize" → "The prize")."""
-    if "\u4e00" <= sentence[:1] <= "\u9fff" or sentence[:1] in "【（(":
-        cut = _CJK_DATELINE.sub("", sentence, count=1)
-        if len(cut) < len(sentence) and len(cut) >= CJK_MIN_CHARS:
-            return cut
-    for pattern in (_CHROME_PREFIX, _DATELINE, _LEADING_DATE, _GLUED_PLACE):
+    for pattern in (_CJK_DATELINE, _CHROME_PREFIX, _DATELINE, _LEADING_DATE, _GLUED_PLACE):
         stripped = pattern.sub("", sentence, count=1)
-        if len(stripped.split()) >= 3:
+        # at least three words left (two Chinese characters count as one: `word_count`)
+        if stripped != sentence and word_count(stripped) >= 3:
             sentence = stripped
     return sentence
 
