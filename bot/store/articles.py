@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import math
 import time
 from collections.abc import Sequence
 from datetime import datetime
@@ -311,20 +312,22 @@ class ArticleStore(Database):
     async def closest(self, query: str, limit: int = 2) -> list[Article]:
         """The best matches of any query word: what to offer, labelled, when none is about it.
 
-        Numbers count only when the query has nothing else: "1" or "2012" alone in a title
-        is no kinship with "climate change 1"."""
+        Ranked by relevance alone: with recency a new story sharing only a common word of
+        "Pinochet trial verdict" ("trial") came before the old one on Pinochet. Numbers count
+        only when the query has nothing else: "1" or "2012" alone in a title is no kinship
+        with "climate change 1"."""
         terms = fts.query_terms(query)
         if not terms or limit <= 0:
             return []
         words = [term for term in terms if not all(form.isdigit() for form in term)]
-        return await self._ranked(self.dialect.match_any(words or terms), limit, None)
+        return await self._ranked(self.dialect.match_any(words or terms), limit, math.inf)
 
-    async def _ranked(self, match: str, limit: int, since: datetime | None) -> list[Article]:
-        """The best `limit` articles for a match expression, dated or fetched `since`."""
-        parameters = self._hits(match, limit, since)
+    async def _ranked(self, match: str, limit: int, recency_days: float) -> list[Article]:
+        """The best `limit` articles for a match expression, `recency_days` of recency."""
+        parameters = self._hits(match, limit, None, recency_days)
 
         def ranked(conn: sa.Connection) -> list[Article]:
-            statement = _search(self.dialect, since is not None, self._windowed(conn, parameters))
+            statement = _search(self.dialect, False, self._windowed(conn, parameters))
             return [self._article(row) for row in conn.execute(statement, parameters)]
 
         return await self._run(ranked, "read", heavy=True)
@@ -342,15 +345,18 @@ class ArticleStore(Database):
         parameters["top"] = seen[0]
         return seen[0] > self.search_window
 
-    def _hits(self, match: str, limit: int, since: datetime | None) -> dict[str, Any]:
-        """The parameters of `Dialect.hits` for a match expression, now."""
+    def _hits(
+        self, match: str, limit: int, since: datetime | None, recency_days: float | None = None
+    ) -> dict[str, Any]:
+        """The parameters of `Dialect.hits` for a match expression, now (`recency_days`: the
+        store's own unless given; `math.inf`: relevance alone)."""
         moment = None if since is None else utc(since).timestamp()
         return self.dialect.search_parameters(
             match,
             limit,
             moment,
             time.time(),
-            self.recency_days,
+            self.recency_days if recency_days is None else recency_days,
             self.search_pool,
             self.search_window,
         )

@@ -229,8 +229,9 @@ async def test_on_topic_articles_behind_passing_mentions_are_found(store: Store)
             for n in range(2)
         ),
     )
-    ranked = [article.id for article in await store.closest("volcano erupted", limit=3)]
-    assert ranked == [*passing, about]  # the mentions rank first ...
+    match = store.dialect.match_any(fts.query_terms("volcano erupted"))  # type: ignore[attr-defined]
+    ranking = await store._ranked(match, 3, store.recency_days)  # type: ignore[attr-defined]
+    assert [article.id for article in ranking] == [*passing, about]  # mentions rank first ...
     assert await _ids(store, "volcano erupted", limit=1) == [about]  # ... the answer is about it
 
 
@@ -245,6 +246,24 @@ async def test_closest_ignores_numbers_beside_words(store: Store) -> None:
     ranked = [article.id for article in await store.closest("climate change 1", limit=2)]
     assert ranked == [worded]
     assert [article.id for article in await store.closest("1", limit=2)] == [numbered]
+
+
+async def test_closest_ranks_by_relevance_not_by_date(store: Store) -> None:
+    """The closest article shares the query's telling word, however old: a new story that
+    shares only a common word of the query ("trial") does not come first."""
+    old = NOW - timedelta(days=20 * 365)
+    on_pinochet, *_ = await _add(
+        store,
+        _article("Pinochet arrested", "Pinochet was arrested in Santiago.", published=old),
+        *(
+            _article(f"Court report {n}", f"The trial of case {n} went on.", published=old)
+            for n in range(3)
+        ),
+        *(_article(f"Weather {n}", f"Rain in town {n}.", published=old) for n in range(12)),
+        _article("Jury sits", "The trial opened today.", published=NOW - timedelta(hours=1)),
+    )
+    ranked = [article.id for article in await store.closest("Pinochet trial verdict", limit=1)]
+    assert ranked == [on_pinochet]
 
 
 async def test_title_hits_weigh_more_than_body_hits(store: Store) -> None:
