@@ -101,9 +101,9 @@ def _in_rank_order(select: sa.Select[Any], hits: sa.CTE) -> sa.Select[Any]:
 
 
 @functools.cache
-def _search(dialect: Dialect, since: bool, windowed: bool) -> sa.Select[Any]:
-    """The articles of `Dialect.hits`, in rank order."""
-    return _in_rank_order(select_articles(dialect), dialect.hits(since, windowed))
+def _search(dialect: Dialect, windowed: bool) -> sa.Select[Any]:
+    """The articles of `Dialect.hits` (no `since` filter), in rank order."""
+    return _in_rank_order(select_articles(dialect), dialect.hits(False, windowed))
 
 
 def _analyzed(dialect: Dialect, select: sa.Select[Any], outer: Any) -> sa.Select[Any]:
@@ -327,7 +327,7 @@ class ArticleStore(Database):
         parameters = self._hits(match, limit, None, recency_days)
 
         def ranked(conn: sa.Connection) -> list[Article]:
-            statement = _search(self.dialect, False, self._windowed(conn, parameters))
+            statement = _search(self.dialect, self._windowed(conn, parameters))
             return [self._article(row) for row in conn.execute(statement, parameters)]
 
         return await self._run(ranked, "read", heavy=True)
