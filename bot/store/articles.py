@@ -284,6 +284,8 @@ class ArticleStore(Database):
             first = conn.execute(ranked, parameters).all()
             ids = [int(row.rank_id) for row in first]
             kept: list[Article] = []
+            read: list[Article] = []
+            stored: dict[int, tuple[str, str]] = {}
             for start in range(0, len(ids), limit):
                 batch = ids[start : start + limit]
                 rows = (
@@ -292,18 +294,20 @@ class ArticleStore(Database):
                     else {int(row.id): row for row in conn.execute(by_ids, {"ids": batch})}
                 )
                 found = [self._article(rows[i]) for i in batch if i in rows]
-                stored = (  # the index's own analysis, where it keeps one: not done again
-                    {
-                        i: (str(row.analyzed_title), str(row.analyzed_body))
+                if analyzed:  # the index's own analysis, where it keeps one: not done again
+                    stored.update(
+                        (i, (str(row.analyzed_title), str(row.analyzed_body)))
                         for i, row in rows.items()
                         if row.analyzed_body is not None
-                    }
-                    if analyzed
-                    else None
-                )
+                    )
                 kept += fts.on_topic(found, terms, limit - len(kept), stored)
                 if len(kept) >= limit:
-                    break
+                    return kept, version
+                read += found
+            if fts.one_mention(terms):  # short: fill with articles about all words but one
+                shown = {article.id for article in kept}
+                rest = [article for article in read if article.id not in shown]
+                kept += fts.on_topic(rest, terms, limit - len(kept), stored, mentions=1)
             return kept, version
 
         return await self._run(about, "read", heavy=True)

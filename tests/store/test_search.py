@@ -235,6 +235,32 @@ async def test_on_topic_articles_behind_passing_mentions_are_found(store: Store)
     assert await _ids(store, "volcano erupted", limit=1) == [about]  # ... the answer is about it
 
 
+async def test_a_longer_topic_is_filled_with_articles_about_all_its_words_but_one(
+    store: Store,
+) -> None:
+    """In a topic of three words or more, an answer the rule leaves short is filled, after
+    the articles about every word, with those about all of them but one that they only
+    mention; an article that only mentions two of them is still left out, and so is one
+    that mentions a word of a two-word topic."""
+    about, one_mention, two_mentions = await _add(
+        store,
+        _article("Auto industry bailout agreed", "The auto industry bailout was agreed."),
+        _article(
+            "Automaker bailout fails in the Senate",
+            "The auto bailout deal failed.\nIt was a blow to the industry, analysts said.",
+            published=NOW - timedelta(hours=1),
+        ),
+        _article(
+            "Auto sales fall",
+            "Auto sales fell again.\nThe industry hopes for a bailout, dealers said.",
+            published=NOW - timedelta(hours=2),
+        ),
+    )
+    assert await _ids(store, "auto industry bailout") == [about, one_mention]
+    assert two_mentions not in await _ids(store, "auto industry bailout")
+    assert await _ids(store, "industry bailout") == [about]  # two words: no mere mention
+
+
 async def test_closest_ignores_numbers_beside_words(store: Store) -> None:
     """Offered instead of an answer, the closest articles share a word of the query, not
     just a number; a query of numbers alone still finds them."""
