@@ -199,11 +199,17 @@ def topic_too_long(length: int) -> str:
 
 
 def nothing_found(query: str, closest: Sequence[Article] = ()) -> str:
-    """No stored article is about the topic; the nearest ones, labelled as such, if any."""
+    """No stored article is about the topic; the nearest ones, labelled as such, if any.
+
+    Of a topic of several words, the nearest may well be about most of them ("Ford Motors
+    posts US$2.7 billion annual profit" for "Ford annual profit results"): the label says
+    only what is sure, that they are not about every word."""
     shown = _clipped(query, 60)
     text = f"Nothing stored on <b>{escape(shown)}</b> yet — try /topics to see what I cover."
     if closest:
-        text += "\n\nClosest, though not about it:\n" + "\n".join(_listed(a) for a in closest)
+        label = "every word of it" if len(query.split()) > 1 else "it"
+        text += f"\n\nClosest, though not about {label}:\n"
+        text += "\n".join(_listed(a) for a in closest)
     return text
 
 

@@ -63,6 +63,19 @@ def test_empty_store_is_explained() -> None:
     assert "No articles" in replies.topics(0, [], [])
 
 
+def test_the_closest_articles_are_labelled_by_what_is_sure() -> None:
+    """Offered when nothing is about the topic, the nearest articles are "not about it" for
+    one word, "not about every word of it" for several: of "Ford annual profit results" the
+    nearest is often about most of them."""
+    near = [make_article("Ford posts annual profit", "Ford made a profit.", id=3)]
+    one = visible_text(replies.nothing_found("bitcoin", near))
+    several = visible_text(replies.nothing_found("Ford annual profit results", near))
+    assert "Closest, though not about it:" in one
+    assert "Closest, though not about every word of it:" in several
+    assert "Ford posts annual profit" in several
+    assert "Closest" not in replies.nothing_found("bitcoin")
+
+
 def test_topic_summary_lists_other_sources_of_a_story() -> None:
     """A story's other articles follow it, each credited with its source, date and /read."""
     lead = make_article("Flood <hits> valley", "Body.", id=7, source="Wikinews")
