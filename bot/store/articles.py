@@ -304,10 +304,10 @@ class ArticleStore(Database):
                 if len(kept) >= limit:
                     return kept, version
                 read += found
-            if fts.one_mention(terms):  # short: fill with articles about all words but one
+            if mentions := fts.mentions_allowed(terms):  # short: fill (about half the words)
                 shown = {article.id for article in kept}
                 rest = [article for article in read if article.id not in shown]
-                kept += fts.on_topic(rest, terms, limit - len(kept), stored, mentions=1)
+                kept += fts.on_topic(rest, terms, limit - len(kept), stored, mentions)
             return kept, version
 
         return await self._run(about, "read", heavy=True)

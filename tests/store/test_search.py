@@ -235,13 +235,13 @@ async def test_on_topic_articles_behind_passing_mentions_are_found(store: Store)
     assert await _ids(store, "volcano erupted", limit=1) == [about]  # ... the answer is about it
 
 
-async def test_a_longer_topic_is_filled_with_articles_about_all_its_words_but_one(
+async def test_a_longer_topic_is_filled_with_articles_about_half_its_words(
     store: Store,
 ) -> None:
     """In a topic of three words or more, an answer the rule leaves short is filled, after
-    the articles about every word, with those about all of them but one that they only
-    mention; an article that only mentions two of them is still left out, and so is one
-    that mentions a word of a two-word topic."""
+    the articles about every word, with those that have every word and are about at least
+    half of them (rounded up): of three words two, of four two. An article about fewer is
+    left out, and so is one that only mentions a word of a two-word topic."""
     about, one_mention, two_mentions = await _add(
         store,
         _article("Auto industry bailout agreed", "The auto industry bailout was agreed."),
@@ -259,6 +259,11 @@ async def test_a_longer_topic_is_filled_with_articles_about_all_its_words_but_on
     assert await _ids(store, "auto industry bailout") == [about, one_mention]
     assert two_mentions not in await _ids(store, "auto industry bailout")
     assert await _ids(store, "industry bailout") == [about]  # two words: no mere mention
+    # four words: about "auto" and "bailout", "industry" and "analysts" mentioned once
+    assert await _ids(store, "auto industry bailout analysts") == [one_mention]
+    assert await _ids(store, "auto sales industry dealers") == [two_mentions]
+    assert await _ids(store, "auto sales bailout dealers") == [two_mentions]
+    assert await _ids(store, "auto industry bailout dealers") == []  # about "auto" alone
 
 
 async def test_closest_ignores_numbers_beside_words(store: Store) -> None:
