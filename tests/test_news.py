@@ -94,6 +94,10 @@ def test_the_topic_is_taken_out_of_a_question() -> None:
     asked = {
         "what is going on with the economy?": "the economy",
         "What's happening in Iraq": "Iraq",
+        "what happened with Chrysler bankruptcy?": "Chrysler bankruptcy",
+        "What has happened to General Motors": "General Motors",
+        "what's the latest on the tsunami?": "the tsunami",
+        "что случилось с Боингом?": "Боингом",
         "any news on Brexit?": "Brexit",
         "tell me about tsunami aid": "tsunami aid",
         "latest on the World Cup!": "the World Cup",
@@ -115,6 +119,7 @@ def test_the_topic_is_taken_out_of_a_question() -> None:
         "USA Today": "USA Today",
         "Tell me about it": "Tell me about it",
         "what is going on with": "what is going on with",
+        "what happened to": "what happened to",
         "???": "???",
     }
     assert {text: news.topic_of(text) for text in asked} == asked

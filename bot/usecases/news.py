@@ -30,13 +30,16 @@ _ASKED = re.compile(
     r"""^(?:please\s+|pls\s+)?(?:
         what(?:'s|’s|\s+is|\s+are)\s+(?:going\s+on|happening|new|up)\s+
             (?:with|in|on|at|about|around|for)\s+
+      | what(?:'s|’s|\s+has)?\s+happened\s+(?:to|with|in|at|on)\s+
+      | what(?:'s|’s|\s+is|\s+are)\s+the\s+(?:latest|news|updates?)\s+
+            (?:on|about|with|from|in|regarding)\s+
       | (?:tell\s+me|talk\s+to\s+me)\s+(?:the\s+(?:latest\s+)?news\s+)?(?:about|on)\s+
       | (?:any|the|latest|recent)(?:\s+(?:latest|recent))?\s+(?:news|updates?|stories)\s+
             (?:on|about|from|in|regarding)\s+
       | (?:news|updates?|stories)\s+(?:on|about|from|regarding)\s+
       | (?:the\s+)?latest\s+(?:on|about|from)\s+
       | what\s+about\s+
-      | что\s+(?:нового|происходит|слышно)\s+(?:в|во|с|со|у|о|об|про|на)\s+
+      | что\s+(?:нового|происходит|слышно|случилось|произошло)\s+(?:в|во|с|со|у|о|об|про|на)\s+
       | (?:последние\s+)?новости(?:\s+(?:о|об|про|из|с))?\s+
       | расскажи(?:те)?\s+(?:о|об|про)\s+
       | 关于 | 關於

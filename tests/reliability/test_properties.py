@@ -108,7 +108,9 @@ def test_clean_query_never_raises_and_leaves_no_invisible_marks(raw: str) -> Non
     assert clean_query(query) == query
 
 
-_FRAMES = st.sampled_from(["", "what's going on with ", "news about ", "что нового в ", "关于"])
+_FRAMES = st.sampled_from(
+    ["", "what's going on with ", "what happened to ", "news about ", "что нового в ", "关于"]
+)
 _ENDS = st.sampled_from(["", "?", " lately?", "的新闻", " ?!"])
 _WORDS = st.from_regex(r"[a-z]{4,9}( [a-z]{4,9}){0,2}", fullmatch=True)
 
