@@ -6,7 +6,8 @@ For each query ({"id", "query", "lang", "split"} per line) prints the union of t
 answer (`Store.search`, top 5, as `/summary` shows it), the articles having every query
 word (top 5) and a plain Okapi BM25 top 5, each with its URL, title, categories and opening,
 for a person to grade: 2 about the topic, 1 mentions it substantively, 0 not relevant.
-The grades go into benchmarks/data/retrieval_qrels.jsonl (`newsbot eval --retrieval`).
+The grades go into benchmarks/data/retrieval_qrels.jsonl, or for topics of three words or
+more into retrieval_qrels_long.jsonl (`newsbot eval --retrieval FILE`).
 """
 
 from __future__ import annotations
