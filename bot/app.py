@@ -35,6 +35,7 @@ from bot.transport.ratelimit import FleetRateLimiter
 from bot.transport.safe_updates import SafeUpdatesRequest
 from bot.transport.user_limits import UserRateLimiter
 from bot.usecases.digest import start_digests
+from bot.usecases.news import SPELLING_SECONDS
 from bot.usecases.sources import build_web
 from handlers import errors, inline, links, news, replies, start, subscriptions
 from handlers import feeds as feed_admin
@@ -155,6 +156,7 @@ def build_application(settings: Settings, request: BaseRequest | None = None) ->
     )
     resources.topic_cache = AnswerCache(size=settings.topic_cache)
     resources.topic_ids = AnswerCache(size=TOPIC_IDS_KEPT, ttl=math.inf)
+    resources.spelling = AnswerCache(size=1, ttl=SPELLING_SECONDS)
     add_handlers(app)
     return app
 

@@ -8,6 +8,7 @@ from bot.answer_cache import AnswerCache
 from bot.config import Settings
 from bot.ingest.polling import FeedPoller
 from bot.models import TopicSummary
+from bot.spelling import Vocabulary
 from bot.store import Store
 from bot.summarize import Summarizer
 from bot.transport.user_limits import UserRateLimiter
@@ -25,6 +26,7 @@ class Resources:
     summarizer: Summarizer
     topic_cache: AnswerCache[tuple[str, int, int], TopicSummary]  # (query, skip, sentences)
     topic_ids: AnswerCache[str, int]  # topic text → its store id (bot.usecases.news.topic_id)
+    spelling: AnswerCache[str, Vocabulary]  # recent headlines' words (news.did_you_mean)
     limiter: UserRateLimiter
     feeds: FeedPoller  # web ingestion: the fetcher, extractor and feed poller
 

@@ -198,14 +198,19 @@ def topic_too_long(length: int) -> str:
     return f"That topic is {length} characters long; please keep it under {MAX_TOPIC}."
 
 
-def nothing_found(query: str, closest: Sequence[Article] = ()) -> str:
-    """No stored article is about the topic; the nearest ones, labelled as such, if any.
+def nothing_found(
+    query: str, closest: Sequence[Article] = (), suggestion: str | None = None
+) -> str:
+    """No stored article is about the topic; the topic spelt right, if it seems misspelt
+    (`suggestion`); the nearest articles, labelled as such, if any.
 
     Of a topic of several words, the nearest may well be about most of them ("Ford Motors
     posts US$2.7 billion annual profit" for "Ford annual profit results"): the label says
     only what is sure, that they are not about every word."""
     shown = _clipped(query, 60)
     text = f"Nothing stored on <b>{escape(shown)}</b> yet — try /topics to see what I cover."
+    if suggestion:
+        text += f"\n\nDid you mean <code>/summary {escape(_clipped(suggestion, 60))}</code>?"
     if closest:
         label = "every word of it" if len(query.split()) > 1 else "it"
         text += f"\n\nClosest, though not about {label}:\n"

@@ -372,6 +372,13 @@ class ArticleStore(Database):
         return await self._articles(self._select().order_by(*order).limit(max(limit, 0)))
 
     @store_errors
+    async def recent_titles(self, limit: int) -> list[str]:
+        """The titles of the `limit` articles stored last (by id), last first."""
+        statement = sa.select(_A.title).order_by(_A.id.desc()).limit(max(limit, 0))
+        rows = await self._run(lambda conn: conn.execute(statement).scalars().all(), "read")
+        return [str(title) for title in rows]
+
+    @store_errors
     async def unread_articles(
         self, fresh: str, limit: int, below: int | None = None
     ) -> list[Article]:

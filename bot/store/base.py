@@ -248,6 +248,10 @@ class Store(SubscriptionStore, FeedStore, PacingStore, Protocol):
     async def latest(self, limit: int = 10) -> list[Article]:
         """The newest articles, newest first."""
 
+    async def recent_titles(self, limit: int) -> list[str]:
+        """The titles of the `limit` articles stored last (by id), last first: the words a
+        misspelt topic is compared with (`bot.spelling`)."""
+
     @property
     def local_writes(self) -> int:
         """How many articles this process added or changed through this store (no query)."""

@@ -6,6 +6,7 @@ import asyncio
 import re
 import unicodedata
 
+from bot import spelling
 from bot.context import Resources
 from bot.models import Article, ArticleSummary, Count, TopicSummary
 from bot.store import fts
@@ -111,6 +112,38 @@ async def summarize_topic(
 async def closest(resources: Resources, query: str) -> list[Article]:
     """When nothing stored is about `query`: the nearest articles, to offer as such."""
     return await resources.store.closest(query, limit=CLOSEST)
+
+
+SPELLING_SECONDS = 600.0  # how long the vocabulary of recent headlines is kept
+
+
+async def did_you_mean(resources: Resources, query: str) -> str | None:
+    """When nothing stored is about `query`: the topic with its misspelt words corrected, if
+    that has an answer (`bot.spelling`); a word is misspelt when it is in no recent headline
+    and no stored article. None when there is nothing to suggest."""
+    words = query.split()
+    known = await resources.spelling.get_or_compute("", "", lambda: _vocabulary(resources))
+    fixed = list(words)
+    for index, word in enumerate(words):
+        if (
+            spelling.WORD.fullmatch(word)
+            and spelling.edits_allowed(word)
+            and word.casefold() not in known.counts
+            and fts.query_terms(word)  # not a stop word
+            and not await resources.store.closest(word, limit=1)
+        ):
+            nearest = await asyncio.to_thread(spelling.nearest, known, word)
+            fixed[index] = nearest or word
+    suggestion = " ".join(fixed)
+    if fixed == words or not await resources.store.search(suggestion, 1):
+        return None
+    return suggestion
+
+
+async def _vocabulary(resources: Resources) -> spelling.Vocabulary:
+    """The words of the recent headlines (built off the event loop)."""
+    titles = await resources.store.recent_titles(spelling.TITLES)
+    return await asyncio.to_thread(spelling.vocabulary, titles)
 
 
 async def topic_id(resources: Resources, query: str) -> int:

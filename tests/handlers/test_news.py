@@ -111,6 +111,18 @@ async def test_nothing_about_the_topic_says_so_and_labels_the_closest(bot: FakeB
     assert "📰" not in answer  # not presented as a summary of the topic
 
 
+async def test_a_misspelt_topic_gets_the_right_spelling_suggested(bot: FakeBotApi) -> None:
+    """ "tsunmai" is in no stored article and one edit from "Tsunami" of a headline, which
+    has an answer: suggested. "zebra" is near no headline word: nothing suggested."""
+    await bot.send_text("/summary tsunmai")
+    [answer] = await bot.replies(CHAT, 1)
+    assert answer.startswith("Nothing stored on tsunmai yet")
+    assert "Did you mean /summary Tsunami?" in answer
+    await bot.send_text("/summary zebra")
+    answer = (await bot.replies(CHAT, 2))[-1]
+    assert "Did you mean" not in answer
+
+
 async def test_a_question_is_answered_on_its_topic(bot: FakeBotApi) -> None:
     """ "what's going on with the tsunami?" gets the tsunami answer, headed by the topic."""
     await bot.send_text("/summary tsunami")

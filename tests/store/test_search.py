@@ -266,6 +266,13 @@ async def test_a_longer_topic_is_filled_with_articles_about_half_its_words(
     assert await _ids(store, "auto industry bailout dealers") == []  # about "auto" alone
 
 
+async def test_recent_titles_are_the_last_stored_first(store: Store) -> None:
+    """The headlines a misspelt topic is compared with: the last `limit` stored, by id."""
+    await _add(store, *(_article(f"Headline {n}", f"Story {n} text.") for n in range(4)))
+    assert await store.recent_titles(3) == ["Headline 3", "Headline 2", "Headline 1"]
+    assert await store.recent_titles(0) == []
+
+
 async def test_closest_ignores_numbers_beside_words(store: Store) -> None:
     """Offered instead of an answer, the closest articles share a word of the query, not
     just a number; a query of numbers alone still finds them."""
