@@ -8,8 +8,9 @@ replaced or one added; a fixed seed); the topics the typo leaves answered are se
 the others it prints how many get a suggestion (`bot.usecases.news.did_you_mean`, as the bot
 answers "Nothing stored"), how many of those are the topic itself, and how many find the same
 articles as the topic (another form of its words: «Младич» for «Младича»). Then news words the
-sample lacks ("bitcoin", "Brexit", «пандемия»): none should get a suggestion. No constant
-here is fitted (`bot.spelling`).
+sample lacks ("bitcoin", "Brexit", «пандемия»): none should get a suggestion. Last, names of
+the sample's stories typed in the other script ("Putin" for «Путин», «Боинг» for "Boeing"):
+how many get the headlines' name suggested. No constant here is fitted (`bot.spelling`).
 """
 
 from __future__ import annotations
@@ -40,6 +41,21 @@ ABSENT = (
     "Олимпиада",
 )  # fmt: skip
 LETTERS = {"en": "abcdefghijklmnopqrstuvwxyz", "ru": "абвгдежзийклмнопрстуфхцчшщыьэюя"}
+# Names of the sample's stories written in the other script, as a reader would type them,
+# with the name as the stories' headlines write it (written down from the headlines before
+# the suggestions were run).
+NAMES = (
+    ("Putin", "Путин"), ("Mandela", "Мандела"), ("Berlusconi", "Берлускони"),
+    ("Mladic", "Младич"), ("Skripal", "Скрипаля"), ("Morsi", "Мурси"), ("Chavez", "Чавес"),
+    ("Castro", "Кастро"), ("Lennon", "Леннона"), ("Chaplin", "Чаплина"), ("Beckham", "Бекхэм"),
+    ("Huntsman", "Хантсмена"), ("Neruda", "Неруды"), ("Usyk", "Усик"), ("Bogle", "Богл"),
+    ("Watanabe", "Ватанабэ"), ("Amano", "Амано"), ("Popov", "Попов"), ("Lidstrom", "Лидстрём"),
+    ("Kinski", "Кински"), ("Fisher", "Фишер"), ("Zuckerberg", "Цукерберг"),
+    ("Rousseff", "Руссефф"), ("Primakov", "Примаков"), ("Tikhonov", "Тихонов"),
+    ("Klitschko", "Кличко"), ("Penderecki", "Пендерецкий"), ("Maezawa", "Маэдзава"),
+    ("Tsarnaev", "Царнаева"), ("Форд", "Ford"), ("Боинг", "Boeing"), ("Крайслер", "Chrysler"),
+    ("Эйрбас", "Airbus"), ("Мозилла", "Mozilla"),
+)  # fmt: skip
 
 
 def misspelt(word: str, letters: str, rng: random.Random) -> str:
@@ -99,6 +115,16 @@ async def main() -> int:
                 same += [a.id for a in found] == [a.id for a in wanted]
                 if suggestion.casefold() != query.casefold():
                     print(f"  {typed!r} -> {suggestion!r} (the topic: {query!r})")
+        crossed = right = 0
+        for typed, written in NAMES:
+            if await store.search(typed, 1):
+                continue  # answered as it is
+            crossed += 1
+            suggestion = await news.did_you_mean(resources, typed)
+            headlines = [a.id for a in await store.search(written, 5)]
+            offered = [a.id for a in await store.search(suggestion, 5)] if suggestion else []
+            right += bool(headlines) and offered == headlines
+            print(f"  {typed} -> {suggestion} (headlines: {written})")
         false = [word for word in ABSENT if await news.did_you_mean(resources, word)]
         await store.close()
     print(f"judged topics with a typo that leaves them unanswered: {typos}")
@@ -109,6 +135,8 @@ async def main() -> int:
     median, slowest = 1000 * seconds[len(seconds) // 2], 1000 * seconds[-1]
     print(f"  time a suggestion takes (vocabulary of up to {TITLES:,} headlines, built once): "
           f"median {median:.1f} ms, max {slowest:.1f} ms")  # fmt: skip
+    print(f"names in the other script, unanswered as typed: {crossed}; the headlines' name "
+          f"suggested: {share(right, crossed)}")  # fmt: skip
     print(f"news words the sample lacks: {len(ABSENT)}, suggested for: {false or 'none'}")
     return exit_code(not false)
 

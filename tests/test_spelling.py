@@ -65,3 +65,27 @@ def test_words_within_two_edits_are_corrected_from_eight_letters() -> None:
     assert spelling.nearest(known, "bankrupcty") == "Bankruptcy"  # 10 letters, two edits
     assert spelling.nearest(known, "bxnkxuptxy") is None  # three edits
     assert spelling.edits_allowed("tsunami") == 1 and spelling.edits_allowed("bankruptcy") == 2
+
+
+def test_words_are_written_in_the_other_script() -> None:
+    """Latin as Russian writes foreign names, Cyrillic as English writes Russian ones."""
+    assert spelling.transliterated("Putin") == "путин"
+    assert spelling.transliterated("Zelensky") == "зеленский"  # a final "y" is «-ий»
+    assert spelling.transliterated("Chavez") == "чавез"
+    assert spelling.transliterated("Форд") == "ford"
+    assert spelling.transliterated("Щукин") == "shchukin"
+    assert spelling.transliterated("台湾") is None and spelling.transliterated("Mосква") is None
+
+
+def test_a_name_in_the_other_script_is_found_among_headline_names() -> None:
+    """ "Putin" finds «Путин», "Chavez" «Чавес» (one edit), «Форд» "Ford"; only capitalized
+    words, and only words the headlines always capitalize (names), are matched."""
+    known = spelling.vocabulary(
+        ["Путин подписал закон", "Уго Чавес победил", "Ford posts profit", "Закон принят"]
+    )
+    assert spelling.in_other_script(known, "Putin") == "Путин"
+    assert spelling.in_other_script(known, "Chavez") == "Чавес"
+    assert spelling.in_other_script(known, "Форд") == "Ford"
+    assert spelling.in_other_script(known, "putin") is None  # not written as a name
+    assert spelling.in_other_script(known, "Zakon") is None  # «закон» is no name
+    assert spelling.in_other_script(known, "Tesla") is None

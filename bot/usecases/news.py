@@ -118,26 +118,38 @@ SPELLING_SECONDS = 600.0  # how long the vocabulary of recent headlines is kept
 
 
 async def did_you_mean(resources: Resources, query: str) -> str | None:
-    """When nothing stored is about `query`: the topic with its misspelt words corrected, if
-    that has an answer (`bot.spelling`); a word is misspelt when it is in no recent headline
-    and no stored article. None when there is nothing to suggest."""
+    """When nothing stored is about `query`: the topic with its misspelt words corrected, or
+    else also with names written in the other script ("Putin" → «Путин»), whichever first
+    has an answer (`bot.spelling`). A word is looked at when no recent headline has it; it
+    is misspelt when no stored article has it either. None when there is nothing to suggest."""
     words = query.split()
     known = await resources.spelling.get_or_compute("", "", lambda: _vocabulary(resources))
-    fixed = list(words)
+    respelt, crossed = list(words), list(words)
     for index, word in enumerate(words):
-        if (
+        if not (
             spelling.WORD.fullmatch(word)
             and spelling.edits_allowed(word)
             and word.casefold() not in known.counts
             and fts.query_terms(word)  # not a stop word
-            and not await resources.store.closest(word, limit=1)
         ):
-            nearest = await asyncio.to_thread(spelling.nearest, known, word)
-            fixed[index] = nearest or word
-    suggestion = " ".join(fixed)
-    if fixed == words or not await resources.store.search(suggestion, 1):
-        return None
-    return suggestion
+            continue
+        misspelt = not await resources.store.closest(word, limit=1)
+        typo, name = await asyncio.to_thread(_nearest, known, word, misspelt)
+        respelt[index] = typo or word
+        crossed[index] = typo or name or word
+    for suggestion in dict.fromkeys((" ".join(respelt), " ".join(crossed))):
+        if suggestion != " ".join(words) and await resources.store.search(suggestion, 1):
+            return suggestion
+    return None
+
+
+def _nearest(
+    known: spelling.Vocabulary, word: str, misspelt: bool
+) -> tuple[str | None, str | None]:
+    """The headline word nearest to `word` if it is misspelt, and the name of the other
+    script nearest to it."""
+    typo = spelling.nearest(known, word) if misspelt else None
+    return typo, spelling.in_other_script(known, word)
 
 
 async def _vocabulary(resources: Resources) -> spelling.Vocabulary:

@@ -123,6 +123,21 @@ async def test_a_misspelt_topic_gets_the_right_spelling_suggested(bot: FakeBotAp
     assert "Did you mean" not in answer
 
 
+async def test_a_name_typed_in_the_other_script_gets_the_headlines_name_suggested(
+    fake_api: FakeBotApi, bot_settings: Settings, db_url: str
+) -> None:
+    """Stories on Putin are stored in Russian: "Putin" gets «Путин» suggested."""
+    await seed(bot_settings)
+    await seed_articles(db_url, "Путин подписал закон", "Президент подписал закон о пенсиях.")
+    app = await start_bot(bot_settings)
+    try:
+        await fake_api.send_text("/summary Putin")
+        answer = (await fake_api.replies(CHAT, 1))[-1]
+    finally:
+        await stop_bot(app)
+    assert "Did you mean /summary Путин?" in answer
+
+
 async def test_a_question_is_answered_on_its_topic(bot: FakeBotApi) -> None:
     """ "what's going on with the tsunami?" gets the tsunami answer, headed by the topic."""
     await bot.send_text("/summary tsunami")
