@@ -275,14 +275,21 @@ def _filters(subscription: Subscription) -> str:
     return f" ({' '.join(parts)})" if parts else ""
 
 
-def subscribed(subscription: Subscription, settings: ChatSettings) -> str:
-    """Confirmation of /subscribe."""
+def subscribed(
+    subscription: Subscription, settings: ChatSettings, suggestion: str | None = None
+) -> str:
+    """Confirmation of /subscribe; with `suggestion`, the topic as it seems meant to be
+    spelt (nothing is stored on it as typed)."""
     when = (
         "Digests are off: turn them on in /settings."
         if settings.frequency == "off"
         else f"Your digest comes {_schedule(settings)}; /digest sends it now."
     )
-    return f"🔔 Subscribed to <b>{escape(subscription.topic)}</b>{_filters(subscription)}.\n{when}"
+    text = f"🔔 Subscribed to <b>{escape(subscription.topic)}</b>{_filters(subscription)}.\n{when}"
+    if suggestion:
+        shown = escape(_clipped(suggestion, 60))
+        text += f"\nNothing is stored on it yet. Did you mean <code>/subscribe {shown}</code>?"
+    return text
 
 
 def _schedule(settings: ChatSettings) -> str:

@@ -43,7 +43,10 @@ async def subscribe_to(
             await reply(update, replies.too_many_subscriptions(subscriptions.MAX_SUBSCRIPTIONS))
         else:
             settings = await context.store.chat_settings(chat.id)
-            await reply(update, replies.subscribed(done, settings))
+            suggestion = None  # a topic misspelt: followed as asked, the spelling offered
+            if not await context.store.search(done.topic, 1):
+                suggestion = await news.did_you_mean(context.resources, done.topic)
+            await reply(update, replies.subscribed(done, settings, suggestion))
 
 
 async def subscribe_button(update: Update, context: NewsContext) -> None:

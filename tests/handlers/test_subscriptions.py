@@ -25,6 +25,17 @@ async def test_subscribe_with_filters_and_list(bot: FakeBotApi) -> None:
     assert list(bot.buttons(bot.messages(CHAT)[-1])) == ["✖ football"]
 
 
+async def test_a_misspelt_topic_is_followed_and_the_spelling_offered(bot: FakeBotApi) -> None:
+    """ "tsunmai" is followed as asked (it is the chat's choice), with "tsunami" offered;
+    a topic with stored articles gets no such line."""
+    await bot.send_text("/subscribe tsunmai")
+    [confirmation] = await bot.replies(CHAT, 1)
+    assert "Subscribed to tsunmai" in confirmation
+    assert "Did you mean /subscribe Tsunami?" in confirmation
+    await bot.send_text("/subscribe tsunami")
+    assert "Did you mean" not in (await bot.replies(CHAT, 2))[-1]
+
+
 async def test_a_topic_asked_as_a_question_is_followed_as_the_topic(bot: FakeBotApi) -> None:
     """ "news about volcano" follows "volcano": a digest would search for "news" too."""
     await bot.send_text("/subscribe news about volcano? +lava")
