@@ -115,6 +115,9 @@ async def closest(resources: Resources, query: str) -> list[Article]:
 
 
 SPELLING_SECONDS = 600.0  # how long the vocabulary of recent headlines is kept
+# A topic with more words than this that no headline has is not a misspelling to mend (and
+# each costs a store query and up to ~0.1 s of matching): nothing is suggested.
+MAX_RESPELT = 4
 
 
 async def did_you_mean(resources: Resources, query: str) -> str | None:
@@ -124,15 +127,19 @@ async def did_you_mean(resources: Resources, query: str) -> str | None:
     is misspelt when no stored article has it either. None when there is nothing to suggest."""
     words = query.split()
     known = await resources.spelling.get_or_compute("", "", lambda: _vocabulary(resources))
+    unknown = [
+        index
+        for index, word in enumerate(words)
+        if spelling.WORD.fullmatch(word)
+        and spelling.edits_allowed(word)
+        and word.casefold() not in known.counts
+        and fts.query_terms(word)  # not a stop word
+    ]
+    if not unknown or len(unknown) > MAX_RESPELT:
+        return None
     respelt, crossed = list(words), list(words)
-    for index, word in enumerate(words):
-        if not (
-            spelling.WORD.fullmatch(word)
-            and spelling.edits_allowed(word)
-            and word.casefold() not in known.counts
-            and fts.query_terms(word)  # not a stop word
-        ):
-            continue
+    for index in unknown:
+        word = words[index]
         misspelt = not await resources.store.closest(word, limit=1)
         typo, name = await asyncio.to_thread(_nearest, known, word, misspelt)
         respelt[index] = typo or word

@@ -121,6 +121,12 @@ async def test_a_misspelt_topic_gets_the_right_spelling_suggested(bot: FakeBotAp
     await bot.send_text("/summary zebra")
     answer = (await bot.replies(CHAT, 2))[-1]
     assert "Did you mean" not in answer
+    await bot.send_text("/summary tsunmai warnnig liftde")
+    answer = (await bot.replies(CHAT, 3))[-1]
+    assert "Did you mean /summary Tsunami warning lifted?" in answer
+    await bot.send_text("/summary tsunmai warnnig liftde aftr coastl")  # five: too many
+    answer = (await bot.replies(CHAT, 4))[-1]
+    assert "Did you mean" not in answer
 
 
 async def test_a_name_typed_in_the_other_script_gets_the_headlines_name_suggested(
