@@ -24,6 +24,9 @@ from collections import Counter
 from dataclasses import dataclass
 
 WORD = re.compile(r"[^\W\d_]+")
+# Chinese, Japanese and Korean are written without spaces: a run of them is no word to
+# respell letter by letter.
+_CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 TITLES = 20_000  # the headlines whose words are the vocabulary
 SHORTEST = 4  # letters: a shorter word is never corrected
 
@@ -44,7 +47,7 @@ def vocabulary(titles: list[str]) -> Vocabulary:
     written: dict[str, Counter[str]] = {}
     for title in titles:
         for word in WORD.findall(title):
-            if len(word) >= SHORTEST:
+            if edits_allowed(word):
                 folded = word.casefold()
                 counts[folded] += 1
                 written.setdefault(folded, Counter())[word] += 1
@@ -61,8 +64,11 @@ def vocabulary(titles: list[str]) -> Vocabulary:
 
 
 def edits_allowed(word: str) -> int:
-    """How many edits may turn `word` into a known word (see the module docstring)."""
-    return 0 if len(word) < SHORTEST else 1 if len(word) < 8 else 2
+    """How many edits may turn `word` into a known word (see the module docstring); none
+    for a word of CJK characters."""
+    if len(word) < SHORTEST or _CJK.search(word):
+        return 0
+    return 1 if len(word) < 8 else 2
 
 
 def distance(a: str, b: str, limit: int) -> int:

@@ -65,6 +65,13 @@ def test_words_within_two_edits_are_corrected_from_eight_letters() -> None:
     assert spelling.nearest(known, "bankrupcty") == "Bankruptcy"  # 10 letters, two edits
     assert spelling.nearest(known, "bxnkxuptxy") is None  # three edits
     assert spelling.edits_allowed("tsunami") == 1 and spelling.edits_allowed("bankruptcy") == 2
+    assert spelling.edits_allowed("台湾旅游") == 0  # CJK: no letters to respell
+
+
+def test_cjk_runs_are_neither_known_words_nor_corrected() -> None:
+    known = spelling.vocabulary(["台湾旅游业 recovers", "关于台湾的新闻"])
+    assert set(known.counts) == {"recovers"}
+    assert spelling.nearest(known, "台湾旅行业") is None
 
 
 def test_words_are_written_in_the_other_script() -> None:
