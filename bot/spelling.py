@@ -42,7 +42,7 @@ class Vocabulary:
 
 
 def vocabulary(titles: list[str]) -> Vocabulary:
-    """The vocabulary of `titles`: their words of `SHORTEST` letters or more."""
+    """The vocabulary of `titles`: their words of `SHORTEST` letters or more (no CJK runs)."""
     counts: Counter[str] = Counter()
     written: dict[str, Counter[str]] = {}
     for title in titles:

@@ -36,6 +36,27 @@ def test_the_distance_is_symmetric_and_zero_only_for_the_same_word(
     assert (found == 0) == (a == b)
 
 
+def _osa(a: str, b: str) -> int:
+    """The optimal-string-alignment distance, computed in full (the reference)."""
+    table = [[i + j if i * j == 0 else 0 for j in range(len(b) + 1)] for i in range(len(a) + 1)]
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            table[i][j] = min(
+                table[i - 1][j] + 1,
+                table[i][j - 1] + 1,
+                table[i - 1][j - 1] + (a[i - 1] != b[j - 1]),
+            )
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                table[i][j] = min(table[i][j], table[i - 2][j - 2] + 1)
+    return table[len(a)][len(b)]
+
+
+@given(st.text("abc", max_size=8), st.text("abc", max_size=8), st.integers(0, 3))
+def test_the_bounded_distance_agrees_with_the_full_one(a: str, b: str, limit: int) -> None:
+    """Stopping early never changes the answer: the distance, or `limit + 1` beyond it."""
+    assert spelling.distance(a, b, limit) == min(_osa(a, b), limit + 1)
+
+
 def test_headline_words_are_written_as_headlines_write_them() -> None:
     """A word some headline writes in lower case is suggested so; a name as written."""
     known = spelling.vocabulary(HEADLINES)
