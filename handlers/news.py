@@ -60,7 +60,7 @@ async def _send_topic(
             await reply(update, replies.no_more_stories())
         else:
             nearest = await news.closest(context.resources, query)
-            suggestion = await news.did_you_mean(context.resources, query)
+            suggestion = await news.did_you_mean(context.resources, query, nearest)
             await reply(update, replies.nothing_found(query, nearest, suggestion))
         return
     topic_id = await news.topic_id(context.resources, query)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 import unicodedata
+from collections.abc import Sequence
 
 from bot import spelling
 from bot.context import Resources
@@ -120,11 +121,15 @@ SPELLING_SECONDS = 600.0  # how long the vocabulary of recent headlines is kept
 MAX_RESPELT = 4
 
 
-async def did_you_mean(resources: Resources, query: str) -> str | None:
+async def did_you_mean(
+    resources: Resources, query: str, closest: Sequence[Article] | None = None
+) -> str | None:
     """When nothing stored is about `query`: the topic with its misspelt words corrected, or
     else also with names written in the other script ("Putin" → «Путин»), whichever first
     has an answer (`bot.spelling`). A word is looked at when no recent headline has it; it
-    is misspelt when no stored article has it either. None when there is nothing to suggest."""
+    is misspelt when no stored article has it either (`closest`, the topic's closest
+    articles if already read: none means no article has any of its words, so none is asked
+    for). None when there is nothing to suggest."""
     words = query.split()
     known = await resources.spelling.get_or_compute("", "", lambda: _vocabulary(resources))
     unknown = [
@@ -138,9 +143,10 @@ async def did_you_mean(resources: Resources, query: str) -> str | None:
     if not unknown or len(unknown) > MAX_RESPELT:
         return None
     respelt, crossed = list(words), list(words)
+    unshared = closest is not None and not closest  # no stored article has any of its words
     for index in unknown:
         word = words[index]
-        misspelt = not await resources.store.closest(word, limit=1)
+        misspelt = unshared or not await resources.store.closest(word, limit=1)
         typo, name = await asyncio.to_thread(_nearest, known, word, misspelt)
         respelt[index] = typo or word
         crossed[index] = typo or name or word
