@@ -286,6 +286,7 @@ class ArticleStore(Database):
             kept: list[Article] = []
             read: list[Article] = []
             stored: dict[int, tuple[str, str]] = {}
+            checked: dict[int, int] = {}  # what the topic check found, by id (for the fill)
             for start in range(0, len(ids), limit):
                 batch = ids[start : start + limit]
                 rows = (
@@ -300,14 +301,14 @@ class ArticleStore(Database):
                         for i, row in rows.items()
                         if row.analyzed_body is not None
                     )
-                kept += fts.on_topic(found, terms, limit - len(kept), stored)
+                kept += fts.on_topic(found, terms, limit - len(kept), stored, 0, checked)
                 if len(kept) >= limit:
                     return kept, version
                 read += found
             if mentions := fts.mentions_allowed(terms):  # short: fill (about half the words)
                 shown = {article.id for article in kept}
                 rest = [article for article in read if article.id not in shown]
-                kept += fts.on_topic(rest, terms, limit - len(kept), stored, mentions)
+                kept += fts.on_topic(rest, terms, limit - len(kept), stored, mentions, checked)
             return kept, version
 
         return await self._run(about, "read", heavy=True)

@@ -333,14 +333,11 @@ def _count(tokens: list[str], alternatives: list[str]) -> int:
     return found
 
 
-def is_about(
-    article: Article,
-    terms: list[list[str]],
-    analyzed: tuple[str, str] | None = None,
-    mentions: int = 0,
-) -> bool:
-    """Whether every query term is in the article's title or lead, or often in its text;
-    all but `mentions` of them, which the caller knows the article contains.
+def unstressed(
+    article: Article, terms: list[list[str]], analyzed: tuple[str, str] | None = None
+) -> int:
+    """How many query terms the article does not stress: in neither its title nor its
+    lead, and fewer than `ABOUT_MIN_MENTIONS` times in its text.
 
     `analyzed`: the stored `index_text` of the title and `index_body` of the text, if the
     store keeps them (SQLite's index does): read, not computed again. A copy stored before
@@ -353,13 +350,25 @@ def is_about(
     else:
         title_tokens = index_tokens(article.title)
         if all(_count(title_tokens, term) for term in terms):
-            return True  # every word in the title, which starts the lead: no more analysis
+            return 0  # every word in the title, which starts the lead: no more analysis
         lead = [*title_tokens, *index_tokens(article.text.split("\n", 1)[0])]
     missing = [term for term in terms if not _count(lead, term)]
-    if len(missing) <= mentions:
-        return True
+    if not missing:
+        return 0
     tokens = stored[1].split() if stored is not None else index_tokens(article.text)
-    return sum(_count(tokens, term) < ABOUT_MIN_MENTIONS for term in missing) <= mentions
+    return sum(_count(tokens, term) < ABOUT_MIN_MENTIONS for term in missing)
+
+
+def is_about(
+    article: Article,
+    terms: list[list[str]],
+    analyzed: tuple[str, str] | None = None,
+    mentions: int = 0,
+) -> bool:
+    """Whether every query term is in the article's title or lead, or often in its text;
+    all but `mentions` of them, which the caller knows the article contains (see
+    `unstressed`)."""
+    return unstressed(article, terms, analyzed) <= mentions
 
 
 def on_topic(
@@ -368,19 +377,29 @@ def on_topic(
     limit: int,
     analyzed: Mapping[int, tuple[str, str]] | None = None,
     mentions: int = 0,
+    checked: dict[int, int] | None = None,
 ) -> list[Article]:
     """The first `limit` articles (in their order) about the query, not just mentioning it
     (all but `mentions` of its words: see `is_about`).
 
     Stops at `limit`: each check analyzes the article's text (unless `analyzed`, by article
-    id, holds the stored analysis: see `is_about`), the dearest part of a search.
+    id, holds the stored analysis: see `unstressed`), the dearest part of a search.
+    `checked`, by article id, keeps what each check found, so a second call with more
+    `mentions` over the same articles analyzes none of them again.
     """
     kept: list[Article] = []
     stored = analyzed or {}
+    found = checked if checked is not None else {}
     for article in articles:
         if len(kept) >= limit:
             break
-        if is_about(article, terms, stored.get(article.id or 0), mentions):
+        key = article.id or 0
+        count = found.get(key) if article.id is not None else None
+        if count is None:
+            count = unstressed(article, terms, stored.get(key))
+            if article.id is not None:
+                found[key] = count
+        if count <= mentions:
             kept.append(article)
     return kept
 
