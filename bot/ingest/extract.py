@@ -23,7 +23,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.errors import IngestError
-from bot.ingest.clean import clean_text
+from bot.ingest.clean import clean_text, tidy_quotes
 from bot.ingest.patterns import SENTENCE_END
 from bot.ingest.records import normalize_tags, parse_datetime
 
@@ -193,7 +193,7 @@ def _clean_title(title: object) -> str | None:
     """The page title with whitespace normalized, or None when blank."""
     if not isinstance(title, str):
         return None
-    return " ".join(title.split()) or None
+    return " ".join(tidy_quotes(title).split()) or None
 
 
 def _drop_headlines(text: str, title: str | None, description: str | None) -> str:

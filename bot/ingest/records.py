@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from bot.errors import IngestError
-from bot.ingest.clean import clean_text
+from bot.ingest.clean import clean_text, tidy_quotes
 from bot.models import Article
 from bot.summarize.document import split_once
 from bot.summarize.language import detect_language
@@ -31,7 +31,7 @@ def article_from_record(
     """An Article from one JSON object; `source`, if given, overrides the record's own."""
     if not isinstance(record, Mapping):
         raise IngestError("not a JSON object")
-    title = " ".join(_required_text(record, "title").split())
+    title = " ".join(tidy_quotes(_required_text(record, "title")).split())
     text = clean_text(_required_text(record, "text"))
     if not text:
         raise IngestError("no article text left after cleaning")

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.ingest.clean import clean_text
+from bot.ingest.clean import clean_text, tidy_quotes
 
 SAMPLES = Path(__file__).parents[2].parent / "shared" / "samples"
 
@@ -200,3 +200,25 @@ def test_never_raises_and_never_grows(text: str) -> None:
 def test_mixed_lines_keep_every_news_paragraph(lines: list[str]) -> None:
     kept = _normalized(clean_text("\n".join(lines)))
     assert kept == [line for line in lines if line in NEWS]
+
+
+def test_backtick_quotes_become_typographic_ones() -> None:
+    """As the bundled Wikinews sample and TeX write them; a `code` span is left alone."""
+    assert tidy_quotes("tumble on ` Black Monday' anniversary") == (
+        "tumble on ‘Black Monday’ anniversary"
+    )
+    assert tidy_quotes("findings that don`t have") == "findings that don't have"
+    assert tidy_quotes("`` double '' quotes") == "“double” quotes"
+    assert tidy_quotes("saying, ` well, we are close,' he said") == (
+        "saying, ‘well, we are close,’ he said"
+    )
+    assert tidy_quotes("the Jones' car") == "the Jones' car"
+    assert tidy_quotes("code `x = 1` here") == "code `x = 1` here"
+    assert "‘Black Monday’" in clean_text("It is known as ` Black Monday'.\nThe crash began.")
+
+
+@given(st.text("ab `'\n.“‘’", max_size=14))
+def test_tidying_quotes_twice_changes_nothing_more(text: str) -> None:
+    """Whatever the backticks and quotes, a second pass finds nothing left to change."""
+    once = tidy_quotes(text)
+    assert tidy_quotes(once) == once
